@@ -1,0 +1,74 @@
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from strawberry.fastapi import GraphQLRouter
+
+from gateway.clients import Clients
+from gateway.context import build_context
+from gateway.schema import schema
+from szcore.errors import install_error_handlers
+from szcore.logging import configure_logging
+from szcore.middleware import RequestContextMiddleware
+from szcore.settings import Environment, Settings, get_settings
+
+PROCESS = "gateway"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(PROCESS, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.clients = Clients(settings)
+        try:
+            yield
+        finally:
+            await app.state.clients.close()
+
+    app = FastAPI(
+        title="Shuzhuan gateway",
+        description="数转 GraphQL gateway: one API over enrollment, assessment, funding and matching.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, process=PROCESS, max_body_bytes=1024 * 1024)
+    graphql = GraphQLRouter(
+        schema,
+        context_getter=build_context,
+        graphql_ide="graphiql" if settings.env != Environment.prod else None,
+    )
+    app.include_router(graphql, prefix="/graphql")
+
+    @app.get("/healthz", tags=["operations"])
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        # Upstreams are reported, not required: a dead service degrades only the fields that need it.
+        clients: Clients = app.state.clients
+
+        async def probe(name: str) -> str:
+            try:
+                response = await clients.by_name[name].http.get("/healthz", timeout=2)
+                return "ok" if response.status_code == 200 else f"error: {response.status_code}"
+            except httpx.HTTPError as exc:
+                return f"error: {type(exc).__name__}"
+
+        names = list(clients.by_name)
+        results = await asyncio.gather(*(probe(name) for name in names))
+        return JSONResponse({"status": "ok", "upstreams": dict(zip(names, results, strict=True))})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app

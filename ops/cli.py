@@ -1,0 +1,121 @@
+import argparse
+import asyncio
+import json
+import sys
+
+from szcore.auth import Role, issue_token
+from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES, get_settings
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    from ops.processes import migrate
+
+    for service in SERVICES if args.service == "all" else [args.service]:
+        migrate(service)
+        print(f"{service}: migrated to head", file=sys.stderr)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from ops.processes import APP_FACTORIES
+
+    uvicorn.run(
+        APP_FACTORIES[args.process],
+        factory=True,
+        host=args.host,
+        port=args.port or DEFAULT_PORTS[args.process],
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def cmd_run(args: argparse.Namespace) -> None:
+    from ops.local import run_platform
+
+    run_platform(nats_port=args.nats_port, no_nats=args.no_nats)
+
+
+def cmd_tokens(args: argparse.Namespace) -> None:
+    settings = get_settings()
+    scopes = {
+        Role.county_admin: {"county": args.county},
+        Role.county_system: {"county": args.county},
+        Role.enterprise: {"uscc": args.uscc},
+        Role.provider: {"provider_id": args.provider_id},
+    }
+    tokens = {
+        role.value: issue_token(
+            settings, role, subject=f"dev-{role.value}", ttl_seconds=args.ttl, **scopes.get(role, {})
+        )
+        for role in Role
+    }
+    print(json.dumps(tokens, indent=2))
+
+
+def cmd_dlq(args: argparse.Namespace) -> None:
+    from ops.deadletters import list_dead_letters, replay_dead_letters
+
+    if args.action == "list":
+        for item in asyncio.run(list_dead_letters(args.consumer)):
+            print(json.dumps(item, ensure_ascii=False))
+    else:
+        count = asyncio.run(replay_dead_letters(args.consumer))
+        print(f"replayed {count} dead letters", file=sys.stderr)
+
+
+def cmd_audit(args: argparse.Namespace) -> None:
+    from ops.auditcheck import verify_service
+
+    ok = True
+    for service in SERVICES if args.service == "all" else [args.service]:
+        for result in asyncio.run(verify_service(service)):
+            ok &= result.ok
+            print(json.dumps({"service": service, **result.__dict__}))
+    sys.exit(0 if ok else 1)
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="python -m ops", description="Shuzhuan operator commands")
+    sub = root.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("migrate", help="apply a service's database migrations (alembic upgrade head)")
+    p.add_argument("service", choices=[*SERVICES, "all"])
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("serve", help="serve one process over HTTP")
+    p.add_argument("process", choices=PROCESSES)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=None, help="default: the process's standard port")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "run", help="run the whole platform locally on the embedded defaults (SQLite, bundled NATS)"
+    )
+    p.add_argument("--nats-port", type=int, default=4250)
+    p.add_argument("--no-nats", action="store_true", help="use SZ_NATS_URL instead of starting a NATS server")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("tokens", help="print a development bearer token for every role (dev/test only)")
+    p.add_argument("--county", default="410322", help="county code for county roles")
+    p.add_argument("--uscc", default="91410300MA44RB1C4P", help="USCC for the enterprise role")
+    p.add_argument("--provider-id", default="provider-1")
+    p.add_argument("--ttl", type=int, default=12 * 3600, help="seconds")
+    p.set_defaults(func=cmd_tokens)
+
+    p = sub.add_parser("dlq", help="list or replay dead-lettered events")
+    p.add_argument("action", choices=["list", "replay"])
+    p.add_argument("--consumer", default=None, help="only this consumer's dead letters")
+    p.set_defaults(func=cmd_dlq)
+
+    p = sub.add_parser("audit", help="verify the audit chains of a service's database")
+    p.add_argument("action", choices=["verify"])
+    p.add_argument("service", choices=[*SERVICES, "all"])
+    p.set_defaults(func=cmd_audit)
+    return root
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.func(args)

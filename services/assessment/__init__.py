@@ -1,0 +1,3 @@
+"""Assessment: the MIIT maturity index, diagnosis, acceptance evaluation and revisits."""
+
+SERVICE = "assessment"

@@ -1,0 +1,3 @@
+"""Enrollment: the programme, the enterprise dossier (一企一档) and the admission workflow."""
+
+SERVICE = "enrollment"

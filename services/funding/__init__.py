@@ -1,0 +1,3 @@
+"""Funding: subsidy policies, budgets, claims, the ledger, disbursement and clawback."""
+
+SERVICE = "funding"

@@ -1,0 +1,23 @@
+from datetime import datetime
+
+from sqlalchemy import BigInteger, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from services.funding.db import Base
+from szcore.types import UTCDateTime
+
+
+class EnterpriseCopy(Base):
+    """This service's read copy of an enrolled enterprise, fed by EnterpriseRegistered."""
+
+    __tablename__ = "enterprise_copy"
+
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    county_code: Mapped[str] = mapped_column(String(12), index=True)
+    industry_code: Mapped[str] = mapped_column(String(10))
+    size_class: Mapped[str] = mapped_column(String(20))
+    registered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    copied_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Subsidy paid to the enterprise so far, in fen (分), net of recoveries.
+    paid_fen: Mapped[int] = mapped_column(BigInteger, default=0)

@@ -1,0 +1,44 @@
+from collections.abc import Sequence
+
+from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, SizeClass
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.enterprise import auth
+from services.funding.enterprise.models import EnterpriseCopy
+from services.funding.enterprise.repository import EnterpriseCopyRepository
+from szcore.auth import Principal
+from szcore.errors import not_found
+from szcore.events import Event, from_timestamp
+from szcore.types import utcnow
+
+
+async def apply_enterprise_registered(session: AsyncSession, event: Event) -> None:
+    payload = event.payload
+    assert isinstance(payload, EnterpriseRegistered)
+    await EnterpriseCopyRepository(session).upsert(
+        payload.uscc,
+        {
+            "name": payload.name,
+            "county_code": payload.county_code,
+            "industry_code": payload.industry_code,
+            "size_class": SizeClass.Name(payload.size_class).removeprefix("SIZE_CLASS_").lower(),
+            "registered_at": from_timestamp(payload.registered_at),
+            "copied_at": utcnow(),
+        },
+    )
+
+
+async def get(session: AsyncSession, principal: Principal, uscc: str) -> EnterpriseCopy:
+    copy = await EnterpriseCopyRepository(session).get(uscc.upper())
+    if copy is None or not auth.can_read(principal, copy.county_code, copy.uscc):
+        raise not_found("enterprise_not_found", f"No enterprise {uscc} visible to you")
+    return copy
+
+
+async def list_by_uscc(
+    session: AsyncSession, principal: Principal, usccs: Sequence[str]
+) -> Sequence[EnterpriseCopy]:
+    copies = await EnterpriseCopyRepository(session).list_by_uscc(
+        [u.upper() for u in usccs], auth.visible_county(principal)
+    )
+    return [c for c in copies if auth.can_read(principal, c.county_code, c.uscc)]

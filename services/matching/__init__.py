@@ -1,0 +1,3 @@
+"""Matching: provider pool, solution catalogue, needs, matching and transformation projects."""
+
+SERVICE = "matching"

@@ -1,0 +1,9 @@
+from services.matching.enterprise.service import apply_enterprise_registered
+from szcore.bus import Subscription
+
+enterprise_copy = Subscription(
+    name="matching-enterprise-copy",
+    events=[("enrollment", "EnterpriseRegistered")],
+    handler=apply_enterprise_registered,
+    description="Keeps the matching service's read copy of enrolled enterprises",
+)

@@ -1,0 +1,324 @@
+"""The NATS JetStream connection, its topology (streams and durable consumers) and the consumer loop."""
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import nats
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext, api
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from szcore import metrics
+from szcore.context import request_id_var, traceparent_var
+from szcore.events import Event, MalformedEvent, UnknownEventType, dead_letter_subject, decode, events_subject
+from szcore.inbox import Inbox
+from szcore.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+
+HEADER_ORIGINAL_SUBJECT = "Sz-Original-Subject"
+HEADER_CONSUMER = "Sz-Consumer"
+HEADER_ERROR = "Sz-Error"
+HEADER_DELIVERIES = "Sz-Deliveries"
+HEADER_EVENT_ID = "Sz-Event-Id"
+
+
+def stream_name(namespace: str, kind: str) -> str:
+    return f"{re.sub(r'[^A-Za-z0-9]', '_', namespace).upper()}_{kind}"
+
+
+@dataclass(frozen=True)
+class Topology:
+    namespace: str
+    replicas: int = 1
+
+    @property
+    def events_stream(self) -> str:
+        return stream_name(self.namespace, "EVENTS")
+
+    @property
+    def dead_letter_stream(self) -> str:
+        return stream_name(self.namespace, "DLQ")
+
+    def stream_configs(self) -> list[api.StreamConfig]:
+        common = {"storage": api.StorageType.FILE, "num_replicas": self.replicas, "duplicate_window": 120.0}
+        return [
+            api.StreamConfig(
+                name=self.events_stream,
+                subjects=[f"{self.namespace}.events.>"],
+                retention=api.RetentionPolicy.LIMITS,
+                max_age=90 * 24 * 3600.0,
+                **common,
+            ),
+            api.StreamConfig(
+                name=self.dead_letter_stream,
+                subjects=[f"{self.namespace}.dlq.>"],
+                retention=api.RetentionPolicy.LIMITS,
+                **common,
+            ),
+        ]
+
+
+class EventBus:
+    """One NATS connection per process. Connects in the background and keeps trying, so that a
+    service starts and serves HTTP while NATS is down; `generation` grows on every (re)connect so
+    that consumers know to re-create their subscriptions."""
+
+    def __init__(self, settings: Settings, process: str) -> None:
+        self.settings = settings
+        self.process = process
+        self.topology = Topology(settings.events_namespace, settings.stream_replicas)
+        self.nc: NATS | None = None
+        self.js: JetStreamContext | None = None
+        self.ready = asyncio.Event()
+        self.generation = 0
+        self._task: asyncio.Task[None] | None = None
+        self._topology_lock = asyncio.Lock()
+        self._reconnect_task: asyncio.Task[None] | None = None
+
+    @property
+    def connected(self) -> bool:
+        return self.nc is not None and self.nc.is_connected and self.ready.is_set()
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._connect_forever(), name=f"{self.process}-nats-connect")
+
+    async def _connect_forever(self) -> None:
+        delay = 0.2
+        while self.nc is None:
+            try:
+                self.nc = await nats.connect(
+                    self.settings.nats_url,
+                    name=self.process,
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    connect_timeout=2,
+                    disconnected_cb=self._on_disconnected,
+                    reconnected_cb=self._on_reconnected,
+                    error_cb=self._on_error,
+                )
+            except Exception as exc:
+                log.warning("nats connect failed, retrying", extra={"error": str(exc), "delay": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self.js = self.nc.jetstream(timeout=5)
+        await self._ensure_topology_with_retry()
+
+    async def _ensure_topology_with_retry(self) -> None:
+        delay = 0.2
+        while True:
+            try:
+                await self.ensure_topology()
+                return
+            except Exception as exc:
+                log.warning("stream set-up failed, retrying", extra={"error": str(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def ensure_topology(self) -> None:
+        """Create or update the streams explicitly; called at start-up and after every reconnect,
+        because a NATS server that lost its storage comes back without them."""
+        assert self.js is not None
+        async with self._topology_lock:
+            for config in self.topology.stream_configs():
+                try:
+                    await self.js.stream_info(config.name)  # type: ignore[arg-type]
+                    await self.js.update_stream(config)
+                except nats.js.errors.NotFoundError:
+                    await self.js.add_stream(config)
+            self.generation += 1
+            self.ready.set()
+            metrics.NATS_CONNECTED.labels(self.process).set(1)
+
+    async def _on_disconnected(self) -> None:
+        self.ready.clear()
+        metrics.NATS_CONNECTED.labels(self.process).set(0)
+        log.warning("nats disconnected")
+
+    async def _on_reconnected(self) -> None:
+        log.info("nats reconnected")
+        self._reconnect_task = asyncio.create_task(self._ensure_topology_with_retry())
+
+    async def _on_error(self, exc: Exception) -> None:
+        log.debug("nats error", extra={"error": str(exc)})
+
+    async def wait_ready(self, timeout: float | None = None) -> None:
+        await asyncio.wait_for(self.ready.wait(), timeout)
+
+    async def publish(self, subject: str, data: bytes, headers: dict[str, str] | None = None) -> None:
+        if not self.connected or self.js is None:
+            raise ConnectionError("not connected to NATS")
+        await self.js.publish(subject, data, headers=headers, timeout=5)
+
+    async def close(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+        if self.nc is not None and not self.nc.is_closed:
+            await self.nc.close()
+        self.ready.clear()
+        metrics.NATS_CONNECTED.labels(self.process).set(0)
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A durable pull consumer: which events it wants and the handler that applies one of them."""
+
+    name: str
+    events: list[tuple[str, str]]  # (producer, event_type)
+    handler: Handler
+    batch: int = 100
+    ack_wait_seconds: float = 30.0
+    description: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class ConsumerRunner:
+    def __init__(
+        self,
+        bus: EventBus,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        inbox: Inbox,
+        subscription: Subscription,
+    ) -> None:
+        self.bus = bus
+        self.sessionmaker = sessionmaker
+        self.inbox = inbox
+        self.subscription = subscription
+        self.settings = bus.settings
+        ns = self.settings.events_namespace
+        self.durable = f"{re.sub(r'[^A-Za-z0-9_-]', '_', ns)}-{subscription.name}"
+        self.subjects = [
+            events_subject(ns, producer, event_type) for producer, event_type in subscription.events
+        ]
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def consumer_label(self) -> str:
+        return self.subscription.name
+
+    def consumer_config(self) -> api.ConsumerConfig:
+        return api.ConsumerConfig(
+            name=self.durable,
+            durable_name=self.durable,
+            description=self.subscription.description or None,
+            deliver_policy=api.DeliverPolicy.ALL,
+            ack_policy=api.AckPolicy.EXPLICIT,
+            ack_wait=self.subscription.ack_wait_seconds,
+            # We dead-letter at max_deliveries ourselves; the server's limit only guards against a
+            # handler that crashes the process before it can do so.
+            max_deliver=self.settings.max_deliveries + 2,
+            filter_subjects=self.subjects,
+            max_ack_pending=1000,
+        )
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"consumer-{self.durable}")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    async def _subscribe(self) -> JetStreamContext.PullSubscription:
+        js = self.bus.js
+        assert js is not None
+        stream = self.bus.topology.events_stream
+        await js.add_consumer(stream, config=self.consumer_config())
+        return await js.pull_subscribe_bind(durable=self.durable, stream=stream)
+
+    async def run(self) -> None:
+        delay = 0.2
+        while True:
+            await self.bus.ready.wait()
+            generation = self.bus.generation
+            try:
+                sub = await self._subscribe()
+            except Exception as exc:
+                log.warning("subscribe failed", extra={"consumer": self.durable, "error": str(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+                continue
+            delay = 0.2
+            try:
+                while self.bus.generation == generation:
+                    try:
+                        msgs = await sub.fetch(self.subscription.batch, timeout=1.0)
+                    except nats.errors.TimeoutError:
+                        continue
+                    for msg in msgs:
+                        await self.handle(msg)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning(
+                    "fetch failed, re-subscribing", extra={"consumer": self.durable, "error": str(exc)}
+                )
+                await asyncio.sleep(0.5)
+            finally:
+                try:
+                    await sub.unsubscribe()
+                except Exception:
+                    pass
+
+    async def handle(self, msg: Msg) -> None:
+        deliveries = msg.metadata.num_delivered if msg.reply else 1
+        label = self.consumer_label
+        process = self.bus.process
+        if deliveries > 1:
+            metrics.EVENTS_REDELIVERED.labels(process, label).inc()
+        try:
+            event = decode(msg.data)
+        except (UnknownEventType, MalformedEvent) as exc:
+            await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", deliveries)
+            return
+        request_token = request_id_var.set(event.envelope.request_id)
+        trace_token = traceparent_var.set(event.envelope.trace.traceparent)
+        try:
+            async with self.sessionmaker() as session, session.begin():
+                first_time = await self.inbox.record(session, label, event)
+                if first_time:
+                    await self.subscription.handler(session, event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            metrics.EVENTS_FAILED.labels(process, label).inc()
+            log.exception(
+                "event handler failed",
+                extra={"consumer": label, "event_id": event.event_id, "deliveries": deliveries},
+            )
+            if deliveries >= self.settings.max_deliveries:
+                await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", deliveries)
+            else:
+                await msg.nak(delay=min(0.2 * 2**deliveries, 30.0))
+            return
+        finally:
+            request_id_var.reset(request_token)
+            traceparent_var.reset(trace_token)
+        if first_time:
+            metrics.EVENTS_CONSUMED.labels(process, label).inc()
+        else:
+            metrics.EVENTS_DUPLICATE.labels(process, label).inc()
+        await msg.ack()
+
+    async def dead_letter(self, msg: Msg, error: str, deliveries: int) -> None:
+        headers = {
+            HEADER_ORIGINAL_SUBJECT: msg.subject,
+            HEADER_CONSUMER: self.consumer_label,
+            HEADER_ERROR: error[:1000].replace("\r", " ").replace("\n", " "),
+            HEADER_DELIVERIES: str(deliveries),
+        }
+        await self.bus.publish(
+            dead_letter_subject(self.settings.events_namespace, self.consumer_label), msg.data, headers
+        )
+        metrics.DEAD_LETTERS.labels(self.bus.process, self.consumer_label).inc()
+        log.error("event dead-lettered", extra={"consumer": self.consumer_label, "error": error})
+        await msg.term()

@@ -1,0 +1,78 @@
+import time
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from szcore import metrics
+from szcore.context import new_request_id, new_traceparent, request_id_var, traceparent_var
+from szcore.errors import problem_response
+
+
+class RequestContextMiddleware:
+    """Request id and trace context in and out, request metrics, and a cap on the body size."""
+
+    def __init__(self, app: ASGIApp, process: str, max_body_bytes: int) -> None:
+        self.app = app
+        self.process = process
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        request_id = headers.get("x-request-id", "")[:64] or new_request_id()
+        traceparent = headers.get("traceparent", "") or new_traceparent()
+        rid_token = request_id_var.set(request_id)
+        tp_token = traceparent_var.set(traceparent)
+        started = time.perf_counter()
+        status_holder = {"status": 500}
+
+        declared = headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
+            response = problem_response(
+                413, "payload_too_large", "Request body too large", f"At most {self.max_body_bytes} bytes"
+            )
+            await response(scope, receive, send)
+            request_id_var.reset(rid_token)
+            traceparent_var.reset(tp_token)
+            return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    raise BodyTooLarge()
+            return message
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, send_with_headers)
+        except BodyTooLarge:
+            response = problem_response(
+                413, "payload_too_large", "Request body too large", f"At most {self.max_body_bytes} bytes"
+            )
+            await response(scope, receive, send_with_headers)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", None) or "unmatched"
+            elapsed = time.perf_counter() - started
+            metrics.HTTP_REQUESTS.labels(
+                self.process, scope["method"], path, str(status_holder["status"])
+            ).inc()
+            metrics.HTTP_LATENCY.labels(self.process, scope["method"], path).observe(elapsed)
+            request_id_var.reset(rid_token)
+            traceparent_var.reset(tp_token)
+
+
+class BodyTooLarge(Exception):
+    pass

@@ -1,0 +1,158 @@
+"""The runtime every service process shares: engine, event bus, outbox relay, consumers, and the
+FastAPI app with errors, request context, health and metrics wired in."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from szcore.bus import ConsumerRunner, EventBus, Subscription
+from szcore.db import create_engine, session_scope
+from szcore.errors import install_error_handlers
+from szcore.inbox import Inbox
+from szcore.logging import configure_logging
+from szcore.middleware import RequestContextMiddleware
+from szcore.outbox import OutboxRelay
+from szcore.settings import Settings, get_settings
+from szcore.tables import InfraTables
+
+
+@dataclass
+class ServiceRuntime:
+    name: str
+    settings: Settings
+    tables: InfraTables
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    bus: EventBus
+    relay: OutboxRelay
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+
+    async def start(self) -> None:
+        await self.bus.start()
+        await self.relay.start()
+        for consumer in self.consumers:
+            await consumer.start()
+
+    async def stop(self) -> None:
+        for consumer in self.consumers:
+            await consumer.stop()
+        await self.relay.stop()
+        await self.bus.close()
+        await self.engine.dispose()
+
+
+def build_runtime(
+    name: str,
+    tables: InfraTables,
+    subscriptions: Sequence[Subscription] = (),
+    settings: Settings | None = None,
+    database_url: str | None = None,
+) -> ServiceRuntime:
+    settings = settings or get_settings()
+    engine = create_engine(database_url or settings.database_url(name), settings)
+
+    class ServiceSession(Session):
+        """A session class of this runtime's own, so that commit hooks stay within it."""
+
+    sessionmaker = async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, sync_session_class=ServiceSession
+    )
+    bus = EventBus(settings, name)
+    relay = OutboxRelay(
+        tables,
+        sessionmaker,
+        bus,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
+    )
+    relay.hook_commits(ServiceSession)
+    inbox = Inbox(tables.inbox)
+    consumers = [ConsumerRunner(bus, sessionmaker, inbox, sub) for sub in subscriptions]
+    return ServiceRuntime(name, settings, tables, engine, sessionmaker, bus, relay, consumers)
+
+
+def get_runtime(request: Request) -> ServiceRuntime:
+    return request.app.state.runtime  # type: ignore[no-any-return]
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    async for session in session_scope(get_runtime(request).sessionmaker):
+        yield session
+
+
+# scope="function": commit before the response is sent, so a failed commit is the caller's error.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def create_service_app(
+    name: str,
+    tables: InfraTables,
+    *,
+    title: str,
+    description: str,
+    routers: Sequence[APIRouter],
+    subscriptions: Sequence[Subscription] = (),
+    version: str = "0.1.0",
+    settings: Settings | None = None,
+    database_url: str | None = None,
+    start_background: bool = True,
+) -> FastAPI:
+    settings = settings or get_settings()
+    configure_logging(name, settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = build_runtime(name, tables, subscriptions, settings, database_url)
+        app.state.runtime = runtime
+        if start_background:
+            await runtime.start()
+        try:
+            yield
+        finally:
+            await runtime.stop()
+
+    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, process=name, max_body_bytes=settings.max_request_bytes)
+    app.include_router(ops_router())
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+def ops_router() -> APIRouter:
+    router = APIRouter(tags=["operations"])
+
+    @router.get("/healthz", summary="Liveness: the process answers")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @router.get("/readyz", summary="Readiness: database and NATS reachable")
+    async def readyz(request: Request) -> JSONResponse:
+        runtime = get_runtime(request)
+        checks: dict[str, Any] = {}
+        try:
+            async with runtime.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"error: {type(exc).__name__}"
+        checks["nats"] = "ok" if runtime.bus.connected else "error: not connected"
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503
+        )
+
+    @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return router

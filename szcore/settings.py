@@ -1,0 +1,73 @@
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SERVICES = ("enrollment", "assessment", "funding", "matching")
+PROCESSES = ("gateway", *SERVICES)
+DEFAULT_PORTS = {"gateway": 8000, "enrollment": 8001, "assessment": 8002, "funding": 8003, "matching": 8004}
+
+
+class Environment(StrEnum):
+    dev = "dev"
+    test = "test"
+    prod = "prod"
+
+
+class Settings(BaseSettings):
+    """The one settings object. Every field is read from an ``SZ_``-prefixed environment variable."""
+
+    model_config = SettingsConfigDict(env_prefix="SZ_", extra="ignore")
+
+    env: Environment = Environment.dev
+    log_level: str = "INFO"
+    data_dir: Path = Path(".data")
+
+    nats_url: str = "nats://127.0.0.1:4222"
+    # Prefix of subjects, streams and durable names so that several platforms (or test runs) share one NATS.
+    events_namespace: str = "sz"
+    stream_replicas: int = 1
+    max_deliveries: int = 5
+    outbox_batch_size: int = 200
+    outbox_poll_seconds: float = 1.0
+
+    enrollment_database_url: str | None = None
+    assessment_database_url: str | None = None
+    funding_database_url: str | None = None
+    matching_database_url: str | None = None
+    database_pool_size: int = 10
+
+    gateway_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['gateway']}"
+    enrollment_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['enrollment']}"
+    assessment_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['assessment']}"
+    funding_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['funding']}"
+    matching_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['matching']}"
+    upstream_timeout_seconds: float = 10.0
+
+    auth_issuer: str = "shuzhuan"
+    auth_audience: str = "shuzhuan"
+    # JWKS document (a file path) holding the public keys that sign bearer tokens.
+    auth_jwks_file: Path | None = None
+    # HS256 shared secret: accepted only when env is dev or test.
+    auth_dev_secret: str | None = Field(default="shuzhuan-dev-secret-change-me-in-production-0123")
+    auth_leeway_seconds: int = 30
+
+    max_request_bytes: int = 50 * 1024 * 1024
+
+    def database_url(self, service: str) -> str:
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}")
+        url = getattr(self, f"{service}_database_url")
+        if url:
+            return str(url)
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'db' / f'{service}.sqlite3').as_posix()}"
+
+    def service_url(self, process: str) -> str:
+        return str(getattr(self, f"{process}_url"))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,137 @@
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import httpx
+import nats
+import nats.js.errors
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from ops.processes import migrate
+from szcore.auth import Role, issue_token
+from szcore.bus import stream_name
+from szcore.db import create_engine
+from szcore.service import get_session
+from szcore.settings import get_settings
+from tests.support.databases import DatabaseFactory, admin_url, postgres_available
+
+BACKENDS = ("postgresql", "sqlite")
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+async def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql":
+        problem = await postgres_available()
+        if problem:
+            pytest.exit(
+                f"PostgreSQL does not answer at {admin_url()} ({problem}). Start one, or point "
+                "SZ_TEST_POSTGRES_URL at a server where this user may create databases, e.g. "
+                "SZ_TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432/postgres",
+                returncode=3,
+            )
+    return str(request.param)
+
+
+@pytest.fixture(scope="session")
+async def databases(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(backend, tmp_path_factory.mktemp(f"db-{backend}"))
+    yield factory
+    await factory.drop_all()
+
+
+@pytest.fixture(scope="session")
+async def migrated_engines(
+    databases: DatabaseFactory,
+) -> AsyncIterator[Callable[[str], "asyncio.Future[AsyncEngine]"]]:
+    """One migrated database per service and backend for the whole run; tests roll back their writes."""
+    engines: dict[str, AsyncEngine] = {}
+    lock = asyncio.Lock()
+
+    async def engine_for(service: str) -> AsyncEngine:
+        async with lock:
+            if service not in engines:
+                url = await databases.create(service)
+                await asyncio.to_thread(migrate, service, url)
+                engines[service] = create_engine(url)
+            return engines[service]
+
+    yield engine_for  # type: ignore[misc]
+    for engine in engines.values():
+        await engine.dispose()
+
+
+async def rolled_back_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    """A session inside a transaction that is rolled back after the test; commits become savepoints."""
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        session = AsyncSession(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+        try:
+            yield session
+        finally:
+            await session.close()
+            await transaction.rollback()
+
+
+def asgi_client(app: FastAPI, session: AsyncSession) -> httpx.AsyncClient:
+    async def override() -> AsyncIterator[AsyncSession]:
+        yield session
+        await session.flush()
+
+    app.dependency_overrides[get_session] = override
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test")
+
+
+class Tokens:
+    def __init__(self) -> None:
+        self.settings = get_settings()
+
+    def __call__(self, role: Role | str, **scope: str) -> str:
+        return issue_token(self.settings, role, **scope)
+
+    def headers(self, role: Role | str, **scope: str) -> dict[str, str]:
+        return {"authorization": f"Bearer {self(role, **scope)}"}
+
+
+@pytest.fixture(scope="session")
+def tokens() -> Tokens:
+    return Tokens()
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+NAMESPACES: set[str] = set()
+
+
+def namespace(prefix: str = "t") -> str:
+    """A fresh event namespace (streams, subjects, durables) whose streams are deleted after the run."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
+    NAMESPACES.add(name)
+    return name
+
+
+@pytest.fixture(scope="session", autouse=True)
+async def delete_test_streams() -> AsyncIterator[None]:
+    NAMESPACES.add(get_settings().events_namespace)
+    yield
+    try:
+        nc = await nats.connect(get_settings().nats_url, connect_timeout=2, max_reconnect_attempts=0)
+    except Exception:
+        return
+    try:
+        js = nc.jetstream()
+        for ns in NAMESPACES:
+            for kind in ("EVENTS", "DLQ"):
+                try:
+                    await js.delete_stream(stream_name(ns, kind))
+                except nats.js.errors.NotFoundError:
+                    pass
+    finally:
+        await nc.close()

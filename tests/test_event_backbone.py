@@ -1,0 +1,226 @@
+"""Outbox, relay, durable consumers, inbox and dead letters, on real NATS and both databases."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import nats
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from ops.deadletters import list_dead_letters, replay_dead_letters
+from szcore.db import create_engine
+from szcore.events import new_envelope
+from szcore.settings import Settings
+from tests.support.databases import DatabaseFactory
+from tests.support.eventservice import (
+    Behaviour,
+    applied,
+    create_schema,
+    emit,
+    event_runtime,
+    eventually,
+    registered,
+    unpublished,
+)
+from tests.support.fixtures import namespace
+from tests.support.natsserver import NatsServer
+
+
+def settings_for(nats_url: str = "nats://127.0.0.1:4222", **overrides: object) -> Settings:
+    return Settings(
+        nats_url=nats_url,
+        events_namespace=namespace(),
+        max_deliveries=3,
+        outbox_poll_seconds=0.2,
+        **overrides,
+    )
+
+
+@pytest.fixture
+async def database(databases: DatabaseFactory) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    url = await databases.create(f"bus_{uuid.uuid4().hex[:6]}")
+    await create_schema(url)
+    engine = create_engine(url)
+    yield url, engine
+    await engine.dispose()
+
+
+class TestOutboxToConsumer:
+    async def test_committed_events_reach_the_consumer_once_each(self, database) -> None:
+        url, engine = database
+        behaviour = Behaviour()
+        runtime = event_runtime(settings_for(), url, behaviour)
+        await runtime.start()
+        try:
+            usccs = [f"U{i:017d}" for i in range(30)]
+            await emit(runtime, *usccs)
+
+            async def all_applied() -> bool:
+                return len(await applied(engine)) == 30
+
+            await eventually(all_applied)
+            assert set((await applied(engine)).values()) == {1}
+            assert await unpublished(engine) == 0
+        finally:
+            await runtime.stop()
+
+    async def test_a_redelivered_event_is_applied_once(self, database) -> None:
+        url, engine = database
+        settings = settings_for()
+        behaviour = Behaviour()
+        runtime = event_runtime(settings, url, behaviour)
+        await runtime.start()
+        try:
+            await runtime.bus.wait_ready(10)
+            envelope = new_envelope(
+                registered("U-REDELIVERED"),
+                producer="enrollment",
+                aggregate_type="enterprise",
+                aggregate_id="U-REDELIVERED",
+            )
+            subject = f"{settings.events_namespace}.events.enrollment.EnterpriseRegistered"
+            # Different Nats-Msg-Ids, so JetStream stores both: only the inbox can catch the duplicate.
+            for n in range(3):
+                await runtime.bus.publish(subject, envelope.SerializeToString(), {"Nats-Msg-Id": f"copy-{n}"})
+            await emit(runtime, "U-AFTER")
+
+            async def after_applied() -> bool:
+                return "U-AFTER" in await applied(engine)
+
+            await eventually(after_applied)
+            assert (await applied(engine))["U-REDELIVERED"] == 1
+            assert behaviour.calls == 2
+        finally:
+            await runtime.stop()
+
+
+class TestDeadLetters:
+    async def test_a_poison_message_lands_in_the_dead_letter_subject_and_can_be_replayed(
+        self, database
+    ) -> None:
+        url, engine = database
+        settings = settings_for()
+        behaviour = Behaviour(fail_for={"U-POISON"})
+        runtime = event_runtime(settings, url, behaviour, consumer="poison-test")
+        await runtime.start()
+        try:
+            await emit(runtime, "U-POISON", "U-HEALTHY")
+
+            async def dead_lettered() -> bool:
+                return len(await list_dead_letters("poison-test", settings)) == 1
+
+            await eventually(dead_lettered, timeout=30)
+            [letter] = await list_dead_letters("poison-test", settings)
+            assert letter["event_type"] == "EnterpriseRegistered"
+            assert letter["deliveries"] == str(settings.max_deliveries)
+            assert "cannot apply U-POISON" in letter["error"]
+            assert await applied(engine) == {"U-HEALTHY": 1}
+
+            behaviour.fail_for.clear()
+            assert await replay_dead_letters("poison-test", settings) == 1
+
+            async def replayed() -> bool:
+                return (await applied(engine)).get("U-POISON") == 1
+
+            await eventually(replayed)
+            assert await list_dead_letters("poison-test", settings) == []
+            assert await applied(engine) == {"U-HEALTHY": 1, "U-POISON": 1}
+        finally:
+            await runtime.stop()
+
+    async def test_an_undecodable_message_is_dead_lettered_at_once(self, database) -> None:
+        url, _engine = database
+        settings = settings_for()
+        behaviour = Behaviour()
+        runtime = event_runtime(settings, url, behaviour, consumer="garbage-test")
+        await runtime.start()
+        try:
+            await runtime.bus.wait_ready(10)
+            subject = f"{settings.events_namespace}.events.enrollment.EnterpriseRegistered"
+            await runtime.bus.publish(subject, b"\xff\x00 not protobuf")
+
+            async def dead_lettered() -> bool:
+                return len(await list_dead_letters("garbage-test", settings)) == 1
+
+            await eventually(dead_lettered)
+            [letter] = await list_dead_letters("garbage-test", settings)
+            assert letter["deliveries"] == "1" and "undecodable" in letter
+            assert behaviour.calls == 0
+        finally:
+            await runtime.stop()
+
+
+@pytest.mark.nats_server
+class TestNatsOutage:
+    async def test_an_event_committed_while_nats_is_down_is_delivered_when_it_is_back(
+        self, database, tmp_path: Path
+    ) -> None:
+        url, engine = database
+        server = NatsServer(tmp_path / "nats")
+        server.start()
+        behaviour = Behaviour()
+        runtime = event_runtime(settings_for(server.url), url, behaviour)
+        await runtime.start()
+        try:
+            await emit(runtime, "U-BEFORE")
+
+            async def before_applied() -> bool:
+                return "U-BEFORE" in await applied(engine)
+
+            await eventually(before_applied)
+            server.stop()
+            await asyncio.sleep(0.5)
+            await emit(runtime, "U-DURING")
+            await asyncio.sleep(1.5)
+            assert await unpublished(engine) == 1
+            assert not runtime.bus.connected
+
+            server.start()
+
+            async def during_applied() -> bool:
+                return "U-DURING" in await applied(engine)
+
+            await eventually(during_applied, timeout=30)
+            assert await applied(engine) == {"U-BEFORE": 1, "U-DURING": 1}
+            assert await unpublished(engine) == 0
+        finally:
+            await runtime.stop()
+            server.stop()
+
+    async def test_a_service_starts_while_nats_is_down_and_catches_up(self, database, tmp_path: Path) -> None:
+        url, engine = database
+        server = NatsServer(tmp_path / "nats")
+        behaviour = Behaviour()
+        runtime = event_runtime(settings_for(server.url), url, behaviour)
+        await runtime.start()
+        try:
+            await emit(runtime, "U-EARLY")
+            await asyncio.sleep(1)
+            assert await unpublished(engine) == 1
+            server.start()
+
+            async def early_applied() -> bool:
+                return "U-EARLY" in await applied(engine)
+
+            await eventually(early_applied, timeout=30)
+        finally:
+            await runtime.stop()
+            server.stop()
+
+
+async def test_streams_exist_with_the_namespace() -> None:
+    settings = settings_for()
+    from szcore.bus import EventBus
+
+    bus = EventBus(settings, "probe")
+    await bus.start()
+    try:
+        await bus.wait_ready(10)
+        nc = await nats.connect(settings.nats_url)
+        info = await nc.jetstream().stream_info(bus.topology.events_stream)
+        assert info.config.subjects == [f"{settings.events_namespace}.events.>"]
+        await nc.close()
+    finally:
+        await bus.close()
