@@ -147,7 +147,9 @@ class Platform:
 def run_platform(nats_port: int = 4250, no_nats: bool = False) -> None:
     settings = get_settings()
     data_dir = settings.data_dir.resolve()
-    platform = Platform(env={"SZ_DATA_DIR": str(data_dir)})
+    log_dir = data_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    platform = Platform(env={"SZ_DATA_DIR": str(data_dir)}, log_dir=log_dir)
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -168,12 +170,17 @@ def run_platform(nats_port: int = 4250, no_nats: bool = False) -> None:
         for service in SERVICES:
             print(f"  {service:<12} {platform.url(service)}/docs", flush=True)
         print(f"  NATS         {platform.env['SZ_NATS_URL']}", flush=True)
+        print(f"  logs         {log_dir}/<process>.log (JSON lines)", flush=True)
         print("  tokens       .venv/bin/python -m ops tokens", flush=True)
         print("Press Ctrl-C to stop.", flush=True)
         while not stopping:
             dead = platform.died()
             if dead:
-                print(f"stopped unexpectedly: {', '.join(dead)}; shutting down", file=sys.stderr, flush=True)
+                print(
+                    f"stopped unexpectedly: {', '.join(dead)}; see {log_dir}; shutting down",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 break
             time.sleep(0.5)
     finally:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import nats
 import pytest
+from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ops.deadletters import list_dead_letters, replay_dead_letters
@@ -92,6 +93,35 @@ class TestOutboxToConsumer:
             await eventually(after_applied)
             assert (await applied(engine))["U-REDELIVERED"] == 1
             assert behaviour.calls == 2
+        finally:
+            await runtime.stop()
+
+    async def test_an_event_whose_ack_was_lost_is_redelivered_and_applied_once(
+        self, database, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        url, engine = database
+        behaviour = Behaviour()
+        runtime = event_runtime(settings_for(), url, behaviour, ack_wait_seconds=1)
+        real_ack = Msg.ack
+        acks: list[int] = []
+
+        async def lose_first_ack(msg: Msg) -> None:
+            acks.append(msg.metadata.num_delivered)
+            if len(acks) > 1:
+                await real_ack(msg)
+
+        monkeypatch.setattr(Msg, "ack", lose_first_ack)
+        await runtime.start()
+        try:
+            await emit(runtime, "U-LOST-ACK")
+
+            async def redelivered_and_acked() -> bool:
+                return len(acks) >= 2
+
+            await eventually(redelivered_and_acked)
+            assert acks[:2] == [1, 2]
+            assert await applied(engine) == {"U-LOST-ACK": 1}
+            assert behaviour.calls == 1
         finally:
             await runtime.stop()
 

@@ -73,12 +73,17 @@ async def create_schema(url: str) -> None:
 
 
 def event_runtime(
-    settings: Settings, url: str, behaviour: Behaviour, consumer: str | None = None
+    settings: Settings,
+    url: str,
+    behaviour: Behaviour,
+    consumer: str | None = None,
+    ack_wait_seconds: float = 30,
 ) -> ServiceRuntime:
     subscription = Subscription(
         name=consumer or f"test-{uuid.uuid4().hex[:6]}",
         events=[("enrollment", "EnterpriseRegistered")],
         handler=make_handler(behaviour),
+        ack_wait_seconds=ack_wait_seconds,
     )
     return build_runtime("enrollment", infra, [subscription], settings, url)
 
