@@ -5,8 +5,6 @@ field from each service."""
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,10 +12,6 @@ import pytest
 
 from ops.local import Platform
 from szcore.auth import Role
-from szcore.settings import PROCESSES, SERVICES
-from tests.support.databases import DatabaseFactory
-from tests.support.fixtures import namespace
-from tests.support.natsserver import free_port
 
 pytestmark = pytest.mark.e2e
 
@@ -41,32 +35,6 @@ query Enterprise($uscc: String!) {
     funding { knownSince paidFen }
   }
 }"""
-
-
-@pytest.fixture(scope="session")
-async def platform(
-    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Platform]:
-    env = {
-        "SZ_EVENTS_NAMESPACE": namespace("e2e"),
-        **{
-            f"SZ_{service.upper()}_DATABASE_URL": await databases.create(f"e2e_{service}")
-            for service in SERVICES
-        },
-    }
-    log_dir: Path = tmp_path_factory.mktemp(f"platform-{databases.backend}")
-    platform = Platform(env=env, ports={process: free_port() for process in PROCESSES}, log_dir=log_dir)
-    try:
-        await asyncio.to_thread(platform.migrate)
-        platform.start_processes()
-        await asyncio.to_thread(platform.wait_ready)
-        yield platform
-    except Exception:
-        for log in sorted(log_dir.glob("*.log")):
-            print(f"--- {log.name}\n{log.read_text()[-4000:]}")
-        raise
-    finally:
-        await asyncio.to_thread(platform.stop)
 
 
 async def graphql(platform: Platform, query: str, variables: dict[str, Any], token: str) -> dict[str, Any]:

@@ -10,13 +10,15 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from ops.local import Platform
 from ops.processes import migrate
 from szcore.auth import Role, issue_token
 from szcore.bus import stream_name
 from szcore.db import create_engine
 from szcore.service import get_session
-from szcore.settings import get_settings
+from szcore.settings import PROCESSES, SERVICES, get_settings
 from tests.support.databases import DatabaseFactory, admin_url, postgres_available
+from tests.support.natsserver import free_port
 
 BACKENDS = ("postgresql", "sqlite")
 
@@ -135,3 +137,29 @@ async def delete_test_streams() -> AsyncIterator[None]:
                     pass
     finally:
         await nc.close()
+
+
+@pytest.fixture(scope="session")
+async def platform(
+    databases: DatabaseFactory, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Platform]:
+    env = {
+        "SZ_EVENTS_NAMESPACE": namespace("e2e"),
+        **{
+            f"SZ_{service.upper()}_DATABASE_URL": await databases.create(f"e2e_{service}")
+            for service in SERVICES
+        },
+    }
+    log_dir: Path = tmp_path_factory.mktemp(f"platform-{databases.backend}")
+    platform = Platform(env=env, ports={process: free_port() for process in PROCESSES}, log_dir=log_dir)
+    try:
+        await asyncio.to_thread(platform.migrate)
+        platform.start_processes()
+        await asyncio.to_thread(platform.wait_ready)
+        yield platform
+    except Exception:
+        for log in sorted(log_dir.glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-4000:]}")
+        raise
+    finally:
+        await asyncio.to_thread(platform.stop)

@@ -25,15 +25,31 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#shuzhuan/events/v1/enrollment.proto\x12\x12shuzhuan.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd4\x01\n\x14\x45nterpriseRegistered\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x63ounty_code\x18\x03 \x01(\t\x12\x15\n\rindustry_code\x18\x04 \x01(\t\x12\x31\n\nsize_class\x18\x05 \x01(\x0e\x32\x1d.shuzhuan.events.v1.SizeClass\x12\x31\n\rregistered_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x07 \x01(\t*_\n\tSizeClass\x12\x1a\n\x16SIZE_CLASS_UNSPECIFIED\x10\x00\x12\x1a\n\x16SIZE_CLASS_ABOVE_SCALE\x10\x01\x12\x1a\n\x16SIZE_CLASS_BELOW_SCALE\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n#shuzhuan/events/v1/enrollment.proto\x12\x12shuzhuan.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd4\x01\n\x14\x45nterpriseRegistered\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x63ounty_code\x18\x03 \x01(\t\x12\x15\n\rindustry_code\x18\x04 \x01(\t\x12\x31\n\nsize_class\x18\x05 \x01(\x0e\x32\x1d.shuzhuan.events.v1.SizeClass\x12\x31\n\rregistered_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x07 \x01(\t\"\xbb\x02\n\x11\x45nterpriseUpdated\x12\x0c\n\x04uscc\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x13\n\x0b\x63ounty_code\x18\x03 \x01(\t\x12\x15\n\rindustry_code\x18\x04 \x01(\t\x12\x31\n\nsize_class\x18\x05 \x01(\x0e\x32\x1d.shuzhuan.events.v1.SizeClass\x12\x16\n\x0epilot_industry\x18\x06 \x01(\t\x12\x13\n\x0bsrdi_status\x18\x07 \x01(\t\x12\x15\n\rcloud_adopted\x18\x08 \x01(\x08\x12\x16\n\x0e\x63hanged_fields\x18\t \x03(\t\x12\x0e\n\x06source\x18\n \x01(\t\x12\x0f\n\x07version\x18\x0b \x01(\r\x12.\n\nchanged_at\x18\x0c \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc8\x01\n\x14\x41pplicationSubmitted\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x14\n\x0cprogramme_id\x18\x03 \x01(\t\x12\x10\n\x08\x62\x61tch_id\x18\x04 \x01(\t\x12\x13\n\x0b\x63ounty_code\x18\x05 \x01(\t\x12\x30\n\x0csubmitted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x1b\n\x13submitted_by_county\x18\x07 \x01(\x08\"\xb9\x01\n\x13\x41pplicationReviewed\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x0c\n\x04step\x18\x03 \x01(\t\x12\x10\n\x08\x64\x65\x63ision\x18\x04 \x01(\t\x12\x15\n\rreviewer_role\x18\x05 \x01(\t\x12\x14\n\x0cstatus_after\x18\x06 \x01(\t\x12/\n\x0breviewed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd6\x01\n\x12\x45nterpriseAdmitted\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x14\n\x0cprogramme_id\x18\x03 \x01(\t\x12\x10\n\x08\x62\x61tch_id\x18\x04 \x01(\t\x12\x14\n\x0c\x62\x61tch_number\x18\x05 \x01(\r\x12\x13\n\x0b\x63ounty_code\x18\x06 \x01(\t\x12\x16\n\x0epilot_industry\x18\x07 \x01(\t\x12/\n\x0b\x61\x64mitted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x13\x45nterpriseWithdrawn\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x10\n\x08\x62\x61tch_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x18\n\x10replaced_by_uscc\x18\x05 \x01(\t\x12\x30\n\x0cwithdrawn_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x95\x01\n\x16\x45nterpriseDisqualified\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x10\n\x08\x62\x61tch_id\x18\x03 \x01(\t\x12\x0e\n\x06reason\x18\x04 \x01(\t\x12\x33\n\x0f\x64isqualified_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9d\x01\n\x15\x45nterpriseTransferred\x12\x16\n\x0e\x61pplication_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x15\n\rfrom_batch_id\x18\x03 \x01(\t\x12\x13\n\x0bto_batch_id\x18\x04 \x01(\t\x12\x32\n\x0etransferred_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x12\x44\x65signationAwarded\x12\x16\n\x0e\x64\x65signation_id\x18\x01 \x01(\t\x12\x0c\n\x04uscc\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x0f\n\x07\x63\x61se_id\x18\x04 \x01(\t\x12.\n\nawarded_on\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06source\x18\x06 \x01(\t*_\n\tSizeClass\x12\x1a\n\x16SIZE_CLASS_UNSPECIFIED\x10\x00\x12\x1a\n\x16SIZE_CLASS_ABOVE_SCALE\x10\x01\x12\x1a\n\x16SIZE_CLASS_BELOW_SCALE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'shuzhuan.events.v1.enrollment_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SIZECLASS']._serialized_start=307
-  _globals['_SIZECLASS']._serialized_end=402
+  _globals['_SIZECLASS']._serialized_start=1873
+  _globals['_SIZECLASS']._serialized_end=1968
   _globals['_ENTERPRISEREGISTERED']._serialized_start=93
   _globals['_ENTERPRISEREGISTERED']._serialized_end=305
+  _globals['_ENTERPRISEUPDATED']._serialized_start=308
+  _globals['_ENTERPRISEUPDATED']._serialized_end=623
+  _globals['_APPLICATIONSUBMITTED']._serialized_start=626
+  _globals['_APPLICATIONSUBMITTED']._serialized_end=826
+  _globals['_APPLICATIONREVIEWED']._serialized_start=829
+  _globals['_APPLICATIONREVIEWED']._serialized_end=1014
+  _globals['_ENTERPRISEADMITTED']._serialized_start=1017
+  _globals['_ENTERPRISEADMITTED']._serialized_end=1231
+  _globals['_ENTERPRISEWITHDRAWN']._serialized_start=1234
+  _globals['_ENTERPRISEWITHDRAWN']._serialized_end=1403
+  _globals['_ENTERPRISEDISQUALIFIED']._serialized_start=1406
+  _globals['_ENTERPRISEDISQUALIFIED']._serialized_end=1555
+  _globals['_ENTERPRISETRANSFERRED']._serialized_start=1558
+  _globals['_ENTERPRISETRANSFERRED']._serialized_end=1715
+  _globals['_DESIGNATIONAWARDED']._serialized_start=1718
+  _globals['_DESIGNATIONAWARDED']._serialized_end=1871
 # @@protoc_insertion_point(module_scope)
