@@ -1,18 +1,17 @@
 import importlib
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from szcore.audit import AuditLog, VerifyResult
 from szcore.db import create_engine
 from szcore.settings import get_settings
 
 
 async def verify_service(service: str, database_url: str | None = None) -> list[VerifyResult]:
-    db = importlib.import_module(f"services.{service}.db")
-    audit: AuditLog = db.audit_log
+    audit: AuditLog = importlib.import_module(f"services.{service}.db").audit_log
     engine = create_engine(database_url or get_settings().database_url(service))
     try:
         async with engine.connect() as connection:
-            from sqlalchemy.ext.asyncio import AsyncSession
-
             session = AsyncSession(bind=connection)
             chains = await audit.chains(session) or ["default"]
             return [await audit.verify(session, chain) for chain in chains]

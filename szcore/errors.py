@@ -160,6 +160,20 @@ def install_error_handlers(app: FastAPI) -> None:
         log.exception("database error")
         return problem_response(500, "internal_error", "Internal error", None, None, request.url.path)
 
+    @app.exception_handler(OSError)
+    async def _connection_refused(request: Request, exc: OSError) -> JSONResponse:
+        # asyncpg raises plain OSErrors (connection refused, reset) while the database is down.
+        log.error("dependency unreachable", extra={"error": str(exc)})
+        return problem_response(
+            503,
+            "database_unavailable",
+            "Service temporarily unavailable",
+            None,
+            None,
+            request.url.path,
+            {"Retry-After": "2"},
+        )
+
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error")
