@@ -10,7 +10,9 @@ from strawberry.fastapi import GraphQLRouter
 
 from gateway.clients import Clients
 from gateway.context import build_context
-from gateway.schema import schema
+from gateway.guard import GraphQLGuard
+from gateway.live import LiveHub
+from gateway.schema import build_schema
 from szcore.errors import install_error_handlers
 from szcore.logging import configure_logging
 from szcore.middleware import RequestContextMiddleware
@@ -25,11 +27,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.settings = settings
-        app.state.clients = Clients(settings)
+        await app.state.live.start()
         try:
             yield
         finally:
+            await app.state.live.stop()
             await app.state.clients.close()
 
     app = FastAPI(
@@ -38,10 +40,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         lifespan=lifespan,
     )
+    app.state.settings = settings
+    app.state.clients = Clients(settings)
+    app.state.live = LiveHub(settings)
     install_error_handlers(app)
-    app.add_middleware(RequestContextMiddleware, process=PROCESS, max_body_bytes=1024 * 1024)
+    # Added first, so it runs inside the request-context middleware (body size cap, request id).
+    app.add_middleware(GraphQLGuard, settings=settings)
+    app.add_middleware(
+        RequestContextMiddleware, process=PROCESS, max_body_bytes=settings.gateway_max_request_bytes
+    )
     graphql = GraphQLRouter(
-        schema,
+        build_schema(settings),
         context_getter=build_context,
         graphql_ide="graphiql" if settings.env != Environment.prod else None,
     )

@@ -1,11 +1,13 @@
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import Request
+from starlette.requests import HTTPConnection
+from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 
 from gateway.clients import Clients
 from gateway.errors import GatewayError
+from gateway.loaders import batch_loader
 from szcore.auth import InvalidToken, Principal, bearer_token, verify_token
 from szcore.settings import Settings
 
@@ -22,6 +24,14 @@ class GatewayContext(BaseContext):
         super().__init__()
 
     def require_principal(self) -> Principal:
+        if self.principal is None and isinstance(self.connection_params, dict):
+            # WebSocket clients (browsers cannot set headers) send the token in connection_init.
+            token = str(self.connection_params.get("authorization", "")).removeprefix("Bearer ").strip()
+            if token:
+                try:
+                    self.principal = verify_token(token, self.settings)
+                except InvalidToken as exc:
+                    self.auth_error = exc
         if self.principal is None:
             if self.auth_error is not None:
                 raise GatewayError(self.auth_error.code, str(self.auth_error), 401)
@@ -32,8 +42,19 @@ class GatewayContext(BaseContext):
     def token(self) -> str:
         return self.require_principal().token
 
+    def loader(
+        self, service: str, path: str, key_param: str = "uscc", key_field: str = "uscc"
+    ) -> DataLoader[str, Any]:
+        """The request's DataLoader for a batch endpoint (created on first use, shared by all resolvers)."""
+        name = f"{service}:{path}:{key_param}"
+        if name not in self.loaders:
+            self.loaders[name] = batch_loader(
+                self.clients.by_name[service], path, self.token, key_param, key_field
+            )
+        return self.loaders[name]  # type: ignore[no-any-return]
 
-async def build_context(request: Request) -> GatewayContext:
+
+async def build_context(request: HTTPConnection) -> GatewayContext:
     settings: Settings = request.app.state.settings
     token = bearer_token(request)
     principal, error = None, None

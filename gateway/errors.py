@@ -41,38 +41,42 @@ def user_errors(error: GatewayError) -> list[UserError]:
     return [UserError(field=None, code=error.code, message=str(error))]
 
 
-class ErrorCodes(SchemaExtension):
-    """Every error leaves with a stable `extensions.code`; unexpected ones are masked (no internals)."""
+LIMIT_CODES = (
+    ("exceeds maximum operation depth", "QUERY_TOO_DEEP"),
+    ("aliases found", "TOO_MANY_ALIASES"),
+    ("more than", "QUERY_TOO_LARGE"),
+    ("introspection has been disabled", "INTROSPECTION_DISABLED"),
+)
 
+
+def limit_code(message: str) -> str:
+    for fragment, code in LIMIT_CODES:
+        if fragment in message:
+            return code
+    return "GRAPHQL_VALIDATION_FAILED"
+
+
+def apply_code(error: GraphQLError) -> None:
+    """Give an error its stable `extensions.code`, in place; mask unexpected ones (no internals leak)."""
+    original = error.original_error
+    extensions = dict(error.extensions or {})
+    if isinstance(original, GatewayError):
+        extensions["code"] = original.code
+        if original.details:
+            extensions["errors"] = original.details
+        error.message = str(original)
+    elif original is None or isinstance(original, GraphQLError):
+        extensions["code"] = extensions.get("code") or limit_code(error.message)
+    elif extensions.get("code") != "INTERNAL_ERROR":
+        log.error("unexpected error in resolver", exc_info=original)
+        error.message = "Internal error"
+        extensions = {"code": "INTERNAL_ERROR"}
+    error.extensions = extensions
+
+
+class ErrorCodes(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         yield
         result = self.execution_context.result
-        if result is None or not getattr(result, "errors", None):
-            return
-        result.errors = [self._process(error) for error in result.errors]
-
-    @staticmethod
-    def _process(error: GraphQLError) -> GraphQLError:
-        original = error.original_error
-        if isinstance(original, GatewayError):
-            extensions = {**(error.extensions or {}), "code": original.code}
-            if original.details:
-                extensions["errors"] = original.details
-            return GraphQLError(
-                str(original), error.nodes, error.source, error.positions, error.path, None, extensions
-            )
-        if original is None or isinstance(original, GraphQLError):
-            code = (error.extensions or {}).get("code", "GRAPHQL_VALIDATION_FAILED")
-            return GraphQLError(
-                error.message, error.nodes, error.source, error.positions, error.path, None, {"code": code}
-            )
-        log.error("unexpected error in resolver", exc_info=original)
-        return GraphQLError(
-            "Internal error",
-            error.nodes,
-            error.source,
-            error.positions,
-            error.path,
-            None,
-            {"code": "INTERNAL_ERROR"},
-        )
+        for error in getattr(result, "errors", None) or []:
+            apply_code(error)

@@ -56,6 +56,17 @@ class Settings(BaseSettings):
 
     max_request_bytes: int = 50 * 1024 * 1024
 
+    # Gateway limits. persisted_queries: off (any query), allow (hashes may stand in for registered
+    # queries), safelist (only registered operations run).
+    gateway_max_request_bytes: int = 1024 * 1024
+    gateway_max_depth: int = 12
+    gateway_max_aliases: int = 30
+    gateway_max_tokens: int = 4000
+    gateway_max_page_size: int = 100
+    gateway_rate_limit_per_minute: int = 600
+    gateway_persisted_queries: str = "allow"
+    gateway_operations_dir: Path | None = None
+
     def database_url(self, service: str) -> str:
         if service not in SERVICES:
             raise ValueError(f"unknown service {service!r}")
