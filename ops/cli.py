@@ -34,7 +34,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_run(args: argparse.Namespace) -> None:
     from ops.local import run_platform
 
-    run_platform(nats_port=args.nats_port, no_nats=args.no_nats)
+    run_platform(nats_port=args.nats_port, no_nats=args.no_nats, base_port=args.base_port)
 
 
 def cmd_tokens(args: argparse.Namespace) -> None:
@@ -94,6 +94,9 @@ def parser() -> argparse.ArgumentParser:
         "run", help="run the whole platform locally on the embedded defaults (SQLite, bundled NATS)"
     )
     p.add_argument("--nats-port", type=int, default=4250)
+    p.add_argument(
+        "--base-port", type=int, default=DEFAULT_PORTS["gateway"], help="gateway port; services follow"
+    )
     p.add_argument("--no-nats", action="store_true", help="use SZ_NATS_URL instead of starting a NATS server")
     p.set_defaults(func=cmd_run)
 

@@ -144,12 +144,15 @@ class Platform:
         return [name for name, child in self.children.items() if child.poll() is not None]
 
 
-def run_platform(nats_port: int = 4250, no_nats: bool = False) -> None:
+def run_platform(
+    nats_port: int = 4250, no_nats: bool = False, base_port: int = DEFAULT_PORTS["gateway"]
+) -> None:
     settings = get_settings()
     data_dir = settings.data_dir.resolve()
     log_dir = data_dir / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    platform = Platform(env={"SZ_DATA_DIR": str(data_dir)}, log_dir=log_dir)
+    ports = {process: base_port + offset for offset, process in enumerate(PROCESSES)}
+    platform = Platform(env={"SZ_DATA_DIR": str(data_dir)}, ports=ports, log_dir=log_dir)
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
