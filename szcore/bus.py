@@ -254,8 +254,7 @@ class ConsumerRunner:
                         msgs = await sub.fetch(self.subscription.batch, timeout=1.0)
                     except nats.errors.TimeoutError:
                         continue
-                    for msg in msgs:
-                        await self.handle(msg)
+                    await self.handle_batch(msgs)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -270,44 +269,86 @@ class ConsumerRunner:
                     pass
 
     async def handle(self, msg: Msg) -> None:
-        deliveries = msg.metadata.num_delivered if msg.reply else 1
-        label = self.consumer_label
-        process = self.bus.process
-        if deliveries > 1:
-            metrics.EVENTS_REDELIVERED.labels(process, label).inc()
-        try:
-            event = decode(msg.data)
-        except (UnknownEventType, MalformedEvent) as exc:
-            await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", deliveries)
+        await self.handle_batch([msg])
+
+    async def handle_batch(self, msgs: list[Msg]) -> None:
+        """Applies a fetched batch in one transaction (one commit, so one fsync, per batch) and acks after
+        the commit. If an event fails, the batch is redone with a savepoint per event so that only the
+        failing event is rolled back, nak'ed, and eventually dead-lettered."""
+        label, process = self.consumer_label, self.bus.process
+        decoded: list[tuple[Msg, Event, int]] = []
+        for msg in msgs:
+            deliveries = msg.metadata.num_delivered if msg.reply else 1
+            if deliveries > 1:
+                metrics.EVENTS_REDELIVERED.labels(process, label).inc()
+            try:
+                decoded.append((msg, decode(msg.data), deliveries))
+            except (UnknownEventType, MalformedEvent) as exc:
+                await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", deliveries)
+        if not decoded:
             return
-        request_token = request_id_var.set(event.envelope.request_id)
-        trace_token = traceparent_var.set(event.envelope.trace.traceparent)
+        outcomes = await self._apply_all(decoded, isolated=False)
+        if any(isinstance(outcome, BaseException) for outcome in outcomes.values()) and len(decoded) > 1:
+            # Some event failed and took the batch's transaction down: redo it with a savepoint per event,
+            # so that the others still apply.
+            outcomes = await self._apply_all(decoded, isolated=True)
+        for msg, event, deliveries in decoded:
+            outcome = outcomes[event.event_id]
+            if isinstance(outcome, BaseException):
+                metrics.EVENTS_FAILED.labels(process, label).inc()
+                if deliveries >= self.settings.max_deliveries:
+                    await self.dead_letter(msg, f"{type(outcome).__name__}: {outcome}", deliveries)
+                else:
+                    await msg.nak(delay=min(0.2 * 2**deliveries, 30.0))
+                continue
+            (metrics.EVENTS_CONSUMED if outcome else metrics.EVENTS_DUPLICATE).labels(process, label).inc()
+            await msg.ack()
+
+    async def _apply_all(
+        self, decoded: list[tuple[Msg, Event, int]], isolated: bool
+    ) -> dict[str, bool | BaseException]:
+        outcomes: dict[str, bool | BaseException] = {}
         try:
             async with self.sessionmaker() as session, session.begin():
-                first_time = await self.inbox.record(session, label, event)
-                if first_time:
-                    await self.subscription.handler(session, event)
+                for _, event, deliveries in decoded:
+                    outcome = await self._apply(session, event, deliveries, isolated)
+                    outcomes[event.event_id] = outcome
+                    if isinstance(outcome, BaseException) and not isolated:
+                        raise outcome
         except asyncio.CancelledError:
             raise
         except Exception as exc:
-            metrics.EVENTS_FAILED.labels(process, label).inc()
+            # Nothing of the batch was committed (a handler failed outside a savepoint, or the commit did).
+            return {event.event_id: exc for _, event, _ in decoded}
+        return outcomes
+
+    async def _apply(
+        self, session: AsyncSession, event: Event, deliveries: int, isolated: bool
+    ) -> bool | BaseException:
+        request_token = request_id_var.set(event.envelope.request_id)
+        trace_token = traceparent_var.set(event.envelope.trace.traceparent)
+        try:
+            if isolated:
+                async with session.begin_nested():
+                    return await self._apply_once(session, event)
+            return await self._apply_once(session, event)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
             log.exception(
                 "event handler failed",
-                extra={"consumer": label, "event_id": event.event_id, "deliveries": deliveries},
+                extra={"consumer": self.consumer_label, "event_id": event.event_id, "deliveries": deliveries},
             )
-            if deliveries >= self.settings.max_deliveries:
-                await self.dead_letter(msg, f"{type(exc).__name__}: {exc}", deliveries)
-            else:
-                await msg.nak(delay=min(0.2 * 2**deliveries, 30.0))
-            return
+            return exc
         finally:
             request_id_var.reset(request_token)
             traceparent_var.reset(trace_token)
+
+    async def _apply_once(self, session: AsyncSession, event: Event) -> bool:
+        first_time = await self.inbox.record(session, self.consumer_label, event)
         if first_time:
-            metrics.EVENTS_CONSUMED.labels(process, label).inc()
-        else:
-            metrics.EVENTS_DUPLICATE.labels(process, label).inc()
-        await msg.ack()
+            await self.subscription.handler(session, event)
+        return first_time
 
     async def dead_letter(self, msg: Msg, error: str, deliveries: int) -> None:
         headers = {
