@@ -5,11 +5,12 @@ ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 RUN python -m venv /opt/venv
 ENV PATH=/opt/venv/bin:$PATH
 WORKDIR /src
-# Dependencies first, from pyproject.toml alone, so that code changes do not reinstall them.
-COPY pyproject.toml ./
+# Dependencies first, from pyproject.toml alone, so that code changes do not reinstall them; transitive ones
+# pinned by constraints.txt, so that an image rebuilt later gets the same packages.
+COPY pyproject.toml constraints.txt ./
 RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
-    && pip install -r /tmp/requirements.txt
+    && pip install -r /tmp/requirements.txt -c constraints.txt
 COPY szcore/ szcore/
 COPY services/ services/
 COPY gateway/ gateway/

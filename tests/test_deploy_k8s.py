@@ -1,0 +1,469 @@
+"""The rendered overlays: schema validation, pod security, network policies, NATS, CloudNativePG, HA settings.
+
+Built-in kinds are validated offline against the Kubernetes OpenAPI schemas (kubernetes-validate, strict: an
+unknown field fails); the CloudNativePG and Barman Cloud resources have no schema there and are checked
+field by field below. Nothing here talks to a cluster.
+"""
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES
+from tests.test_deploy_manifests import (
+    NAMESPACES,
+    OVERLAYS,
+    ROOT,
+    Objects,
+    by_key,
+    platform_containers,
+    pod_spec,
+    render,
+    workloads,
+)
+
+# The oldest Kubernetes minor the manifests target (topologySpreadConstraints.matchLabelKeys, sidecar-free).
+KUBERNETES_VERSION = "1.30.0"
+CNPG_GROUP = "postgresql.cnpg.io/v1"
+BARMAN_GROUP = "barmancloud.cnpg.io/v1"
+CUSTOM_KINDS = {
+    (CNPG_GROUP, "Cluster"),
+    (CNPG_GROUP, "Database"),
+    (CNPG_GROUP, "ScheduledBackup"),
+    (BARMAN_GROUP, "ObjectStore"),
+}
+PG_CLUSTER = "shuzhuan-pg"
+MONITORING_NAMESPACE = "monitoring"
+CNPG_NAMESPACE = "cnpg-system"
+# Secrets the manifests reference and docs/operations.md tells the operator to create.
+SECRETS = {
+    "dev": {"shuzhuan-databases", "shuzhuan-auth-jwks", *(f"shuzhuan-pg-{s}" for s in SERVICES)},
+    "prod": {
+        "shuzhuan-databases",
+        "shuzhuan-auth-jwks",
+        "shuzhuan-pg-backup-s3",
+        *(f"shuzhuan-pg-{s}" for s in SERVICES),
+    },
+}
+
+
+@pytest.fixture(scope="module", params=OVERLAYS)
+def overlay(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="module")
+def docs(overlay: str) -> list[dict[str, Any]]:
+    return render(f"overlays/{overlay}") + render(f"overlays/{overlay}/migrations")
+
+
+@pytest.fixture(scope="module")
+def k8s(overlay: str) -> Objects:
+    return by_key(render(f"overlays/{overlay}"))
+
+
+@pytest.fixture(scope="module")
+def prod() -> Objects:
+    return by_key(render("overlays/prod"))
+
+
+@pytest.fixture(scope="module")
+def dev() -> Objects:
+    return by_key(render("overlays/dev"))
+
+
+def of_kind(objects: Objects, kind: str) -> dict[str, dict[str, Any]]:
+    return {name: obj for (k, name), obj in objects.items() if k == kind}
+
+
+# --- schemas ---
+
+
+def test_every_builtin_object_validates_against_the_kubernetes_schema(docs: list[dict[str, Any]]) -> None:
+    kubernetes_validate = pytest.importorskip(
+        "kubernetes_validate", reason="kubernetes-validate is not installed (pip install kubernetes-validate)"
+    )
+    errors = []
+    for doc in docs:
+        if (doc["apiVersion"], doc["kind"]) in CUSTOM_KINDS:
+            continue
+        try:
+            kubernetes_validate.validate(doc, KUBERNETES_VERSION, strict=True)
+        except kubernetes_validate.ValidationError as error:
+            path = "/".join(str(part) for part in error.path)
+            errors.append(f"{doc['kind']}/{doc['metadata']['name']}: {path}: {error.message}")
+    assert not errors, "\n".join(errors)
+
+
+def test_only_known_custom_resources(docs: list[dict[str, Any]]) -> None:
+    for doc in docs:
+        group = doc["apiVersion"].split("/")[0]
+        if "." in group and not group.endswith(".k8s.io"):
+            assert (doc["apiVersion"], doc["kind"]) in CUSTOM_KINDS, (doc["apiVersion"], doc["kind"])
+
+
+# --- security ---
+
+
+def test_no_secret_values_are_committed() -> None:
+    for path in (ROOT / "deploy").rglob("*.y*ml"):
+        for doc in yaml.safe_load_all(path.read_text()):
+            if isinstance(doc, dict):
+                assert doc.get("kind") != "Secret", f"{path}: create Secrets out of band"
+
+
+def test_secrets_are_referenced_and_documented(docs: list[dict[str, Any]], overlay: str) -> None:
+    text = yaml.safe_dump_all(docs)
+    referenced = set(re.findall(r"secretName: (\S+)", text))
+    referenced |= {
+        ref["name"]
+        for doc in docs
+        for ref in _walk_secret_refs(doc)
+        if ref.get("name")  # secretKeyRef, passwordSecret, s3Credentials
+    }
+    assert referenced == SECRETS[overlay]
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    for secret in referenced:
+        assert f"`{secret}`" in operations, f"docs/operations.md does not say how to create {secret}"
+
+
+def _walk_secret_refs(node: Any) -> list[dict[str, Any]]:
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("secretKeyRef", "passwordSecret") or (key in ("accessKeyId", "secretAccessKey")):
+                found.append(value)
+            else:
+                found.extend(_walk_secret_refs(value))
+    elif isinstance(node, list):
+        for item in node:
+            found.extend(_walk_secret_refs(item))
+    return found
+
+
+def test_every_pod_is_non_root_read_only_and_bounded(docs: list[dict[str, Any]]) -> None:
+    for obj in workloads(docs):
+        name = f"{obj['kind']}/{obj['metadata']['name']}"
+        spec = pod_spec(obj)
+        assert spec["automountServiceAccountToken"] is False, name
+        assert spec["securityContext"]["runAsNonRoot"] is True, name
+        assert spec["securityContext"]["runAsUser"] > 0, name
+        assert spec["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault", name
+        for container in [*spec.get("initContainers", []), *spec["containers"]]:
+            where = f"{name}/{container['name']}"
+            security = container["securityContext"]
+            assert security["readOnlyRootFilesystem"] is True, where
+            assert security["allowPrivilegeEscalation"] is False, where
+            assert security["capabilities"]["drop"] == ["ALL"], where
+            resources = container["resources"]
+            assert {"cpu", "memory"} <= set(resources["requests"]), where
+            assert {"cpu", "memory"} <= set(resources["limits"]), where
+            assert ":" in container["image"], f"{where}: image without a tag"
+
+
+def test_namespace_enforces_restricted_pod_security(k8s: Objects, overlay: str) -> None:
+    labels = k8s["Namespace", NAMESPACES[overlay]]["metadata"]["labels"]
+    assert labels["pod-security.kubernetes.io/enforce"] == "restricted"
+
+
+# --- network policies ---
+
+
+def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
+    if any(labels.get(key) != value for key, value in selector.get("matchLabels", {}).items()):
+        return False
+    for expression in selector.get("matchExpressions", []):
+        key, operator, values = expression["key"], expression["operator"], expression.get("values", [])
+        if operator == "In" and labels.get(key) not in values:
+            return False
+        if operator == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if operator == "Exists" and key not in labels:
+            return False
+        if operator == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+Pod = tuple[str, dict[str, str]]  # (namespace, labels)
+
+
+def allowed(policies: list[dict[str, Any]], source: Pod, target: Pod, port: int) -> bool:
+    """Whether NetworkPolicy ingress rules admit a TCP connection from source to target:port (the subset of
+    the NetworkPolicy semantics these manifests use: numeric ports, pod and namespace selectors)."""
+    source_namespace, source_labels = source
+    target_namespace, target_labels = target
+    applying = [
+        policy
+        for policy in policies
+        if policy["metadata"]["namespace"] == target_namespace
+        and "Ingress" in policy["spec"]["policyTypes"]
+        and _selects(policy["spec"]["podSelector"], target_labels)
+    ]
+    if not applying:
+        return True
+    for policy in applying:
+        for rule in policy["spec"].get("ingress", []):
+            ports = rule.get("ports")
+            if ports and not any(p["port"] == port and p.get("protocol", "TCP") == "TCP" for p in ports):
+                continue
+            peers = rule.get("from")
+            if not peers:
+                return True
+            for peer in peers:
+                namespace_selector, pod_selector = peer.get("namespaceSelector"), peer.get("podSelector")
+                if namespace_selector is None:
+                    in_namespace = source_namespace == target_namespace
+                else:
+                    in_namespace = _selects(
+                        namespace_selector, {"kubernetes.io/metadata.name": source_namespace}
+                    )
+                if in_namespace and (pod_selector is None or _selects(pod_selector, source_labels)):
+                    return True
+    return False
+
+
+def pods(k8s: Objects, namespace: str) -> dict[str, Pod]:
+    found = {
+        obj["metadata"]["name"]: (namespace, obj["spec"]["template"]["metadata"]["labels"])
+        for (kind, _), obj in k8s.items()
+        if kind in ("Deployment", "StatefulSet")
+    }
+    jobs = by_key(render(f"overlays/{'prod' if namespace == NAMESPACES['prod'] else 'dev'}/migrations"))
+    for (_, name), job in jobs.items():
+        found[name] = (namespace, job["spec"]["template"]["metadata"]["labels"])
+    # Labels CloudNativePG puts on the instances of the Cluster.
+    found["postgres"] = (namespace, {"cnpg.io/cluster": PG_CLUSTER, "cnpg.io/podRole": "instance"})
+    found["stranger"] = (namespace, {"app.kubernetes.io/name": "something-else"})
+    found["other-namespace"] = ("elsewhere", {"app.kubernetes.io/name": "gateway"})
+    found["prometheus"] = (MONITORING_NAMESPACE, {"app.kubernetes.io/name": "prometheus"})
+    found["cnpg-operator"] = (CNPG_NAMESPACE, {"app.kubernetes.io/name": "cloudnative-pg"})
+    return found
+
+
+def test_network_policies(k8s: Objects, overlay: str) -> None:
+    namespace = NAMESPACES[overlay]
+    policies = list(of_kind(k8s, "NetworkPolicy").values())
+    everyone = pods(k8s, namespace)
+    assert {"gateway", *SERVICES, "nats", *(f"{s}-migrate" for s in SERVICES)} <= set(everyone)
+
+    def reachable(target: str, port: int) -> set[str]:
+        return {name for name, pod in everyone.items() if allowed(policies, pod, everyone[target], port)}
+
+    # Nothing is open by default.
+    default = k8s["NetworkPolicy", "default-deny-ingress"]["spec"]
+    assert default["podSelector"] == {} and default["policyTypes"] == ["Ingress"]
+    assert "ingress" not in default
+
+    # The gateway is the public entry.
+    assert reachable("gateway", DEFAULT_PORTS["gateway"]) == set(everyone)
+    # Services: the gateway, each other, Prometheus.
+    for service in SERVICES:
+        assert reachable(service, DEFAULT_PORTS[service]) == {"gateway", *SERVICES, "prometheus"}, service
+        assert reachable(service, 5432) == set(), service
+    # NATS clients: the five processes only; routes between the NATS nodes.
+    assert reachable("nats", 4222) == {*PROCESSES, "nats"}
+    assert reachable("nats", 6222) == {"nats"}
+    assert reachable("nats", 7777) == {"prometheus"}
+    # PostgreSQL: the services and their migration Jobs (each role only its own database: pg_hba below);
+    # the instances replicate among themselves; the operator talks to the instance manager.
+    assert reachable("postgres", 5432) == {*SERVICES, *(f"{s}-migrate" for s in SERVICES), "postgres"}
+    assert reachable("postgres", 8000) == {"postgres", "cnpg-operator"}
+    assert reachable("postgres", 9187) == {"prometheus"}
+
+
+def test_database_access_is_per_service(k8s: Objects) -> None:
+    cluster = k8s["Cluster", PG_CLUSTER]["spec"]
+    rules = cluster["postgresql"]["pg_hba"]
+    assert rules[-1] == "host all all all reject"
+    for service in SERVICES:
+        assert f"hostssl {service} {service} all scram-sha-256" in rules
+    granted = [rule.split()[1:3] for rule in rules[:-1]]
+    assert all(database == role for database, role in granted), granted
+
+
+# --- PostgreSQL (CloudNativePG) ---
+
+
+def test_one_database_per_service_owned_by_its_role(k8s: Objects) -> None:
+    cluster = k8s["Cluster", PG_CLUSTER]
+    assert cluster["apiVersion"] == CNPG_GROUP
+    spec = cluster["spec"]
+    assert spec["enableSuperuserAccess"] is False
+    roles = {role["name"]: role for role in spec["managed"]["roles"]}
+    assert set(roles) == set(SERVICES)
+    for service, role in roles.items():
+        assert role["ensure"] == "present" and role["login"] is True
+        assert role["passwordSecret"] == {"name": f"shuzhuan-pg-{service}"}
+    databases = of_kind(k8s, "Database")
+    assert {db["spec"]["name"] for db in databases.values()} == set(SERVICES)
+    for db in databases.values():
+        assert db["apiVersion"] == CNPG_GROUP
+        assert db["spec"]["cluster"] == {"name": PG_CLUSTER}
+        assert db["spec"]["owner"] == db["spec"]["name"]
+        assert db["spec"]["ensure"] == "present"
+        assert db["spec"]["databaseReclaimPolicy"] == "retain"
+
+
+def test_connection_budget_fits_max_connections(k8s: Objects) -> None:
+    """Each service pod holds up to SZ_DATABASE_POOL_SIZE connections plus as many overflow (szcore.db)."""
+    from szcore.settings import Settings
+
+    config = k8s["ConfigMap", "shuzhuan-config"]["data"]
+    per_pod = 2 * int(config.get("SZ_DATABASE_POOL_SIZE", Settings().database_pool_size))
+    max_connections = int(k8s["Cluster", PG_CLUSTER]["spec"]["postgresql"]["parameters"]["max_connections"])
+    autoscalers = of_kind(k8s, "HorizontalPodAutoscaler")
+    total = 0
+    for service in SERVICES:
+        replicas = k8s["Deployment", service]["spec"]["replicas"]
+        if service in autoscalers:
+            replicas = autoscalers[service]["spec"]["maxReplicas"]
+        total += per_pod * (replicas + 1)  # + the surge pod of a rolling update
+    assert total <= max_connections - 10, (total, max_connections)
+
+
+def test_prod_postgres_is_replicated_and_backed_up(prod: Objects) -> None:
+    spec = prod["Cluster", PG_CLUSTER]["spec"]
+    assert spec["instances"] == 3
+    assert spec["postgresql"]["synchronous"]["number"] >= 1
+    (plugin,) = spec["plugins"]
+    assert plugin["name"] == "barman-cloud.cloudnative-pg.io" and plugin["isWALArchiver"] is True
+    store = prod["ObjectStore", plugin["parameters"]["barmanObjectName"]]
+    assert store["apiVersion"] == BARMAN_GROUP
+    credentials = store["spec"]["configuration"]["s3Credentials"]
+    assert set(credentials) == {"accessKeyId", "secretAccessKey"}
+    assert all(set(ref) == {"name", "key"} for ref in credentials.values())
+    (scheduled,) = of_kind(prod, "ScheduledBackup").values()
+    assert scheduled["spec"]["cluster"] == {"name": PG_CLUSTER}
+    assert scheduled["spec"]["method"] == "plugin"
+    assert scheduled["spec"]["pluginConfiguration"]["name"] == plugin["name"]
+    assert len(scheduled["spec"]["schedule"].split()) == 6, "CNPG schedules have a seconds field"
+
+
+def test_dev_postgres_is_one_instance_without_backups(dev: Objects) -> None:
+    spec = dev["Cluster", PG_CLUSTER]["spec"]
+    assert spec["instances"] == 1
+    assert "plugins" not in spec
+    assert not of_kind(dev, "ScheduledBackup") and not of_kind(dev, "ObjectStore")
+
+
+# --- NATS ---
+
+
+def nats_config(k8s: Objects) -> str:
+    return k8s["ConfigMap", "nats-config"]["data"]["nats.conf"]
+
+
+def test_nats_cluster_matches_replicas_and_stream_replicas(k8s: Objects) -> None:
+    statefulset = k8s["StatefulSet", "nats"]
+    replicas = statefulset["spec"]["replicas"]
+    config = nats_config(k8s)
+    assert "jetstream {" in config
+    headless = k8s["Service", statefulset["spec"]["serviceName"]]["spec"]
+    assert headless["clusterIP"] == "None" and headless["publishNotReadyAddresses"] is True
+    routes = re.findall(r"nats://(\S+):6222", config)
+    if replicas == 1:
+        assert "cluster {" not in config and not routes
+    else:
+        assert "cluster {" in config
+        assert routes == [f"nats-{i}.{statefulset['spec']['serviceName']}" for i in range(replicas)]
+    stream_replicas = int(k8s["ConfigMap", "shuzhuan-config"]["data"]["SZ_STREAM_REPLICAS"])
+    assert stream_replicas <= replicas
+    (volume,) = statefulset["spec"]["volumeClaimTemplates"]
+    assert any(
+        m["name"] == volume["metadata"]["name"]
+        for m in pod_spec(statefulset)["containers"][0]["volumeMounts"]
+    )
+    store = re.search(r"max_file_store: (\d+)([MG])B", config)
+    stored = int(store.group(1)) * (1024 if store.group(2) == "G" else 1)
+    claimed = volume["spec"]["resources"]["requests"]["storage"]
+    claimed_mb = int(claimed[:-2]) * (1024 if claimed.endswith("Gi") else 1)
+    assert stored < claimed_mb, "JetStream's file store must fit its volume"
+
+
+def test_nats_dev_config_is_prod_config_without_cluster(dev: Objects, prod: Objects) -> None:
+    def strip(config: str) -> list[str]:
+        without_cluster = re.sub(r"\ncluster \{.*?\n\}\n", "\n", config, flags=re.DOTALL)
+        lines = without_cluster.strip().splitlines()
+        return [line for line in lines if "max_" not in line or "payload" in line]
+
+    assert strip(nats_config(dev)) == strip(nats_config(prod))
+
+
+def test_nats_probes(k8s: Objects) -> None:
+    (nats,) = (c for c in pod_spec(k8s["StatefulSet", "nats"])["containers"] if c["name"] == "nats")
+    assert nats["livenessProbe"]["httpGet"]["path"] == "/healthz?js-enabled-only=true"
+    assert nats["readinessProbe"]["httpGet"]["path"] == "/healthz?js-server-only=true"
+    assert "ldm" in " ".join(nats["lifecycle"]["preStop"]["exec"]["command"])
+
+
+# --- replicas, autoscaling, disruption budgets ---
+
+
+def test_prod_is_highly_available(prod: Objects) -> None:
+    config = prod["ConfigMap", "shuzhuan-config"]["data"]
+    assert config["SZ_STREAM_REPLICAS"] == "3"
+    assert prod["StatefulSet", "nats"]["spec"]["replicas"] == 3
+    anti = pod_spec(prod["StatefulSet", "nats"])["affinity"]["podAntiAffinity"]
+    assert (
+        anti["requiredDuringSchedulingIgnoredDuringExecution"][0]["topologyKey"] == "kubernetes.io/hostname"
+    )
+    autoscalers = of_kind(prod, "HorizontalPodAutoscaler")
+    budgets = of_kind(prod, "PodDisruptionBudget")
+    assert set(autoscalers) == set(PROCESSES)
+    assert set(budgets) == {*PROCESSES, "nats"}
+    for process in PROCESSES:
+        deployment = prod["Deployment", process]
+        assert deployment["spec"]["replicas"] >= 2, process
+        assert pod_spec(deployment)["topologySpreadConstraints"], process
+        hpa = autoscalers[process]["spec"]
+        assert hpa["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": process}
+        assert 2 <= hpa["minReplicas"] == deployment["spec"]["replicas"] < hpa["maxReplicas"]
+    for name, budget in budgets.items():
+        kind = "StatefulSet" if name == "nats" else "Deployment"
+        labels = prod[kind, name]["spec"]["template"]["metadata"]["labels"]
+        assert budget["spec"]["selector"]["matchLabels"].items() <= labels.items(), name
+        assert budget["spec"]["maxUnavailable"] == 1, name
+        assert budget["spec"]["unhealthyPodEvictionPolicy"] == "AlwaysAllow", name
+
+
+def test_dev_is_small(dev: Objects, prod: Objects) -> None:
+    assert dev["ConfigMap", "shuzhuan-config"]["data"]["SZ_STREAM_REPLICAS"] == "1"
+    assert dev["StatefulSet", "nats"]["spec"]["replicas"] == 1
+    assert not of_kind(dev, "HorizontalPodAutoscaler") and not of_kind(dev, "PodDisruptionBudget")
+    for process in PROCESSES:
+        assert dev["Deployment", process]["spec"]["replicas"] == 1
+        small = pod_spec(dev["Deployment", process])["containers"][0]["resources"]
+        large = pod_spec(prod["Deployment", process])["containers"][0]["resources"]
+        assert _memory(small["limits"]["memory"]) < _memory(large["limits"]["memory"]), process
+
+
+def _memory(quantity: str) -> int:
+    units = {"Mi": 1, "Gi": 1024}
+    return int(quantity[:-2]) * units[quantity[-2:]]
+
+
+def test_overlay_and_its_migrations_agree(overlay: str) -> None:
+    def image(docs: list[dict[str, Any]]) -> set[str]:
+        return {container["image"] for _, container in platform_containers(docs)}
+
+    assert image(render(f"overlays/{overlay}")) == image(render(f"overlays/{overlay}/migrations"))
+    overlay_dir = ROOT / "deploy" / "k8s" / "overlays" / overlay
+    main = yaml.safe_load((overlay_dir / "kustomization.yaml").read_text())
+    jobs = yaml.safe_load((overlay_dir / "migrations" / "kustomization.yaml").read_text())
+    assert main["namespace"] == jobs["namespace"] == NAMESPACES[overlay]
+    assert main["images"] == jobs["images"]
+
+
+def test_docs_name_the_overlays() -> None:
+    operations = (ROOT / "docs" / "operations.md").read_text()
+    for path in (
+        "deploy/k8s/overlays/dev",
+        "deploy/k8s/overlays/prod",
+        "deploy/k8s/overlays/prod/migrations",
+    ):
+        assert path in operations, path
+    assert Path(ROOT / "deploy" / "k8s" / "README.md").exists()
