@@ -3,7 +3,7 @@
 import asyncio
 
 from alembic import context, op
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, text
 from sqlalchemy.engine import Connection
 
 from szcore.db import create_engine, is_sqlite, new_metadata
@@ -29,6 +29,10 @@ def run_env(service: str, target_metadata: MetaData) -> None:
     url = context.config.get_main_option("sqlalchemy.url") or get_settings().database_url(service)
 
     def do_run(connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together (init containers) migrate one at a time; the others then find
+            # the schema at head. Session-level lock: released when the connection closes.
+            connection.execute(text("SELECT pg_advisory_lock(hashtext('shuzhuan-migrations'))"))
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
