@@ -1,9 +1,15 @@
 from fastapi import FastAPI
 
 from services.assessment import SERVICE
+from services.assessment.assessment.endpoints import router as assessment_router
+from services.assessment.assessment.events import engagements, projects
 from services.assessment.db import infra
 from services.assessment.enterprise.endpoints import router as enterprise_router
-from services.assessment.enterprise.events import enterprise_copy
+from services.assessment.enterprise.events import enterprise_copy, enterprise_updates
+from services.assessment.index.endpoints import router as index_router
+from services.assessment.report.endpoints import router as report_router
+from services.assessment.revisit.endpoints import router as revisit_router
+from services.assessment.revisit.subscriptions import admissions
 from szcore.service import create_service_app
 
 
@@ -13,7 +19,7 @@ def create_app(**kwargs: object) -> FastAPI:
         infra,
         title="Shuzhuan assessment service",
         description="数字化水平评测: the MIIT maturity index, diagnosis, acceptance evaluation and revisits.",
-        routers=[enterprise_router],
-        subscriptions=[enterprise_copy],
+        routers=[index_router, assessment_router, revisit_router, report_router, enterprise_router],
+        subscriptions=[enterprise_copy, enterprise_updates, engagements, projects, admissions],
         **kwargs,  # type: ignore[arg-type]
     )

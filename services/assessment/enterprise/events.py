@@ -1,4 +1,4 @@
-from services.assessment.enterprise.service import apply_enterprise_registered
+from services.assessment.enterprise.service import apply_enterprise_registered, apply_enterprise_updated
 from szcore.bus import Subscription
 
 enterprise_copy = Subscription(
@@ -6,4 +6,11 @@ enterprise_copy = Subscription(
     events=[("enrollment", "EnterpriseRegistered")],
     handler=apply_enterprise_registered,
     description="Keeps the assessment service's read copy of enrolled enterprises",
+)
+
+enterprise_updates = Subscription(
+    name="assessment-enterprise-updates",
+    events=[("enrollment", "EnterpriseUpdated")],
+    handler=apply_enterprise_updated,
+    description="Keeps the read copy's county, industry and size class current",
 )

@@ -21,3 +21,5 @@ class EnterpriseCopy(Base):
     copied_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Maturity level (1-4) certified by the latest acceptance evaluation; None until one exists.
     current_level: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Set when a revisit revoked the pilot status (回头看); the certified level no longer counts.
+    pilot_revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -20,6 +20,10 @@ class EnterpriseCopyRepository:
             query = query.where(EnterpriseCopy.county_code == county_code)
         return (await self.session.execute(query)).scalars().all()
 
+    async def in_county(self, county_code: str) -> Sequence[EnterpriseCopy]:
+        query = select(EnterpriseCopy).where(EnterpriseCopy.county_code == county_code)
+        return (await self.session.execute(query)).scalars().all()
+
     async def upsert(self, uscc: str, values: dict[str, Any]) -> EnterpriseCopy:
         copy = await self.get(uscc)
         if copy is None:

@@ -12,6 +12,9 @@ class EnterpriseProfile(BaseModel):
     current_level: int | None = Field(
         description="数字化水平 maturity level 1-4 certified so far; null if none"
     )
+    pilot_revoked_at: datetime | None = Field(
+        default=None, description="When a revisit (回头看) revoked the pilot status; null if not revoked"
+    )
 
 
 class EnterpriseProfileList(BaseModel):

@@ -1,6 +1,6 @@
 from collections.abc import Sequence
 
-from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, SizeClass
+from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, EnterpriseUpdated, SizeClass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.enterprise import auth
@@ -26,6 +26,23 @@ async def apply_enterprise_registered(session: AsyncSession, event: Event) -> No
             "copied_at": utcnow(),
         },
     )
+
+
+async def apply_enterprise_updated(session: AsyncSession, event: Event) -> None:
+    payload = event.payload
+    assert isinstance(payload, EnterpriseUpdated)
+    repository = EnterpriseCopyRepository(session)
+    values = {
+        "name": payload.name,
+        "county_code": payload.county_code,
+        "industry_code": payload.industry_code,
+        "size_class": SizeClass.Name(payload.size_class).removeprefix("SIZE_CLASS_").lower(),
+        "copied_at": utcnow(),
+    }
+    if await repository.get(payload.uscc) is None:
+        # The update overtook the registration: its values are the newest we know.
+        values["registered_at"] = from_timestamp(payload.changed_at)
+    await repository.upsert(payload.uscc, values)
 
 
 async def get(session: AsyncSession, principal: Principal, uscc: str) -> EnterpriseCopy:

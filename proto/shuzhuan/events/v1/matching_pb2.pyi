@@ -169,3 +169,19 @@ class ProjectCompleted(_message.Message):
     spent_fen: int
     completed_at: _timestamp_pb2.Timestamp
     def __init__(self, project_id: _Optional[str] = ..., uscc: _Optional[str] = ..., provider_id: _Optional[str] = ..., contract_id: _Optional[str] = ..., spent_fen: _Optional[int] = ..., completed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class EngagementCancelled(_message.Message):
+    __slots__ = ("engagement_id", "uscc", "provider_id", "project_id", "reason", "cancelled_at")
+    ENGAGEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PROJECT_ID_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_AT_FIELD_NUMBER: _ClassVar[int]
+    engagement_id: str
+    uscc: str
+    provider_id: str
+    project_id: str
+    reason: str
+    cancelled_at: _timestamp_pb2.Timestamp
+    def __init__(self, engagement_id: _Optional[str] = ..., uscc: _Optional[str] = ..., provider_id: _Optional[str] = ..., project_id: _Optional[str] = ..., reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

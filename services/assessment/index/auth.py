@@ -1,0 +1,5 @@
+from szcore.auth import Principal, Role
+
+
+def can_load(principal: Principal) -> bool:
+    return principal.role == Role.city_admin

@@ -1,0 +1,98 @@
+import base64
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Response
+
+from services.assessment.report import service, xlsx
+from services.assessment.report.schemas import (
+    BelowTargetList,
+    EnterpriseReport,
+    LevelDistribution,
+    PdfDocument,
+)
+from szcore.auth import CurrentPrincipal
+from szcore.service import DbSession
+
+router = APIRouter(tags=["report"])
+
+TargetLevel = Annotated[int, Query(ge=1, le=4, description="Target maturity level (seeds: 2)")]
+
+
+@router.get(
+    "/enterprises/{uscc}/report",
+    response_model=EnterpriseReport,
+    summary="An enterprise's assessment report as data (radar, scenario levels, before/after)",
+)
+async def enterprise_report(uscc: str, session: DbSession, principal: CurrentPrincipal) -> EnterpriseReport:
+    return await service.enterprise_report(session, principal, uscc)
+
+
+@router.get(
+    "/enterprises/{uscc}/report.pdf",
+    summary="An enterprise's assessment report as PDF",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+async def enterprise_report_pdf(uscc: str, session: DbSession, principal: CurrentPrincipal) -> Response:
+    report = await service.enterprise_report(session, principal, uscc)
+    return Response(
+        service.report_pdf(report),
+        media_type="application/pdf",
+        headers={"content-disposition": f'attachment; filename="assessment-{report.uscc}.pdf"'},
+    )
+
+
+@router.get(
+    "/enterprises/{uscc}/report.pdf.json",
+    response_model=PdfDocument,
+    summary="An enterprise's assessment report as base64 PDF inside JSON",
+)
+async def enterprise_report_pdf_json(
+    uscc: str, session: DbSession, principal: CurrentPrincipal
+) -> PdfDocument:
+    report = await service.enterprise_report(session, principal, uscc)
+    return PdfDocument(
+        filename=f"assessment-{report.uscc}.pdf", base64=base64.b64encode(service.report_pdf(report)).decode()
+    )
+
+
+@router.get(
+    "/programme/levels",
+    response_model=LevelDistribution,
+    summary="Level distribution before/after by industry or county; share of above-scale at target",
+)
+async def level_distribution(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    group_by: Literal["industry", "county"] = "industry",
+    target_level: TargetLevel = 2,
+) -> LevelDistribution:
+    return await service.level_distribution(session, principal, group_by, target_level)
+
+
+@router.get(
+    "/programme/below-target",
+    response_model=BelowTargetList,
+    summary="Enterprises not (yet) certified at the target level",
+)
+async def below_target(
+    session: DbSession, principal: CurrentPrincipal, target_level: TargetLevel = 2
+) -> BelowTargetList:
+    return await service.below_target(session, principal, target_level)
+
+
+@router.get(
+    "/programme/below-target.xlsx",
+    summary="Enterprises below the target level as XLSX",
+    response_class=Response,
+    responses={200: {"content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {}}}},
+)
+async def below_target_xlsx(
+    session: DbSession, principal: CurrentPrincipal, target_level: TargetLevel = 2
+) -> Response:
+    data = await service.below_target(session, principal, target_level)
+    return Response(
+        xlsx.below_target_xlsx(data),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"content-disposition": f'attachment; filename="below-level-{target_level}.xlsx"'},
+    )
