@@ -28,15 +28,23 @@ class ServiceClient:
         return {k: v for k, v in headers.items() if v}
 
     async def request(self, method: str, path: str, token: str | None, **kwargs: Any) -> Any:
+        return (await self.send(method, path, token, **kwargs)).json()
+
+    async def send(
+        self, method: str, path: str, token: str | None, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """The raw response (for files and headers); problems and transport failures become GatewayErrors."""
         try:
-            response = await self.http.request(method, path, headers=self._headers(token), **kwargs)
+            response = await self.http.request(
+                method, path, headers={**self._headers(token), **(headers or {})}, **kwargs
+            )
         except httpx.TimeoutException as exc:
             raise GatewayError("UPSTREAM_TIMEOUT", f"The {self.name} service did not answer in time") from exc
         except httpx.TransportError as exc:
             raise GatewayError("UPSTREAM_UNAVAILABLE", f"The {self.name} service is not reachable") from exc
         if response.status_code >= 400:
             raise problem_to_error(self.name, response)
-        return response.json()
+        return response
 
     async def get(self, path: str, token: str | None, **kwargs: Any) -> Any:
         return await self.request("GET", path, token, **kwargs)

@@ -3,6 +3,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.assessment.schema import AssessmentMutation, AssessmentQuery
@@ -10,8 +11,11 @@ from gateway.enrollment.schema import EnrollmentMutation, EnrollmentQuery
 from gateway.errors import ErrorCodes, apply_code
 from gateway.funding.schema import FundingMutation, FundingQuery
 from gateway.matching.schema import MatchingMutation, MatchingQuery
+from gateway.scalars import SCALAR_MAP
 from gateway.subscriptions import Subscription
 from szcore.settings import Environment, Settings
+
+CONFIG = StrawberryConfig(scalar_map=SCALAR_MAP)
 
 
 @strawberry.type(description="Shuzhuan (数转) queries")
@@ -43,8 +47,10 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.env == Environment.prod:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions)
+    return GatewaySchema(
+        query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions, config=CONFIG
+    )
 
 
 # The settings-independent schema, for exporting its SDL.
-schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription)
+schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, config=CONFIG)

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from szcore.context import request_id_var
@@ -143,6 +143,18 @@ def install_error_handlers(app: FastAPI) -> None:
             None,
             request.url.path,
             {"Retry-After": "2"},
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def _integrity(request: Request, exc: IntegrityError) -> JSONResponse:
+        # A concurrent request won the race for the same key between our check and our write.
+        return problem_response(
+            409,
+            "conflict",
+            "Conflict",
+            "The record was changed or created concurrently; reload and retry",
+            None,
+            request.url.path,
         )
 
     @app.exception_handler(DBAPIError)

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from google.protobuf.message import Message
@@ -32,27 +33,48 @@ class Outbox:
         aggregate_id: str,
         schema_version: int = 1,
     ) -> str:
-        envelope = new_envelope(
-            payload,
-            producer=self.producer,
-            aggregate_type=aggregate_type,
-            aggregate_id=aggregate_id,
-            schema_version=schema_version,
+        [event_id] = await self.add_many(
+            session, [(payload, aggregate_id)], aggregate_type=aggregate_type, schema_version=schema_version
         )
-        await session.execute(
-            self.table.insert().values(
-                event_id=envelope.event_id,
-                event_type=envelope.event_type,
-                # Relative to the namespace, which the relay adds: rows stay valid if it changes.
-                subject=f"{self.producer}.{envelope.event_type}",
+        return event_id
+
+    async def add_many(
+        self,
+        session: AsyncSession,
+        events: Sequence[tuple[Message, str]],
+        *,
+        aggregate_type: str,
+        schema_version: int = 1,
+        chunk: int = 1000,
+    ) -> list[str]:
+        """Writes (payload, aggregate id) events in the caller's transaction, in bulk statements."""
+        now = utcnow()
+        rows = []
+        for payload, aggregate_id in events:
+            envelope = new_envelope(
+                payload,
+                producer=self.producer,
+                aggregate_type=aggregate_type,
                 aggregate_id=aggregate_id,
-                envelope=envelope.SerializeToString(),
-                created_at=utcnow(),
-                attempts=0,
+                schema_version=schema_version,
             )
-        )
-        session.info["outbox_pending"] = True
-        return envelope.event_id
+            rows.append(
+                {
+                    "event_id": envelope.event_id,
+                    "event_type": envelope.event_type,
+                    # Relative to the namespace, which the relay adds: rows stay valid if it changes.
+                    "subject": f"{self.producer}.{envelope.event_type}",
+                    "aggregate_id": aggregate_id,
+                    "envelope": envelope.SerializeToString(),
+                    "created_at": now,
+                    "attempts": 0,
+                }
+            )
+        for start in range(0, len(rows), chunk):
+            await session.execute(self.table.insert(), rows[start : start + chunk])
+        if rows:
+            session.info["outbox_pending"] = True
+        return [row["event_id"] for row in rows]
 
 
 class OutboxRelay:

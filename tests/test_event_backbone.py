@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from ops.deadletters import list_dead_letters, replay_dead_letters
 from szcore.db import create_engine
 from szcore.events import new_envelope
-from szcore.settings import Settings
+from szcore.settings import Settings, get_settings
 from tests.support.databases import DatabaseFactory
 from tests.support.eventservice import (
     Behaviour,
@@ -29,9 +29,9 @@ from tests.support.fixtures import namespace
 from tests.support.natsserver import NatsServer
 
 
-def settings_for(nats_url: str = "nats://127.0.0.1:4222", **overrides: object) -> Settings:
+def settings_for(nats_url: str | None = None, **overrides: object) -> Settings:
     return Settings(
-        nats_url=nats_url,
+        nats_url=nats_url or get_settings().nats_url,
         events_namespace=namespace(),
         max_deliveries=3,
         outbox_poll_seconds=0.2,

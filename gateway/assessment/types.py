@@ -9,6 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gateway.scalars import Fen
+
 
 def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
@@ -474,7 +476,7 @@ class ProjectAwaiting:
     uscc: str = strawberry.field(description="Enterprise USCC / 统一社会信用代码")
     provider_id: str = strawberry.field(description="Delivering provider: may not evaluate / 实施服务商")
     contract_id: str = strawberry.field(description="Contract / 合同")
-    spent_fen: int = strawberry.field(description="Spent, fen (分) / 支出")
+    spent_fen: Fen = strawberry.field(description="Spent, fen (分) / 支出")
     completed_at: datetime = strawberry.field(description="Completed (UTC) / 完工时间")
     acceptance_id: str | None = strawberry.field(description="Evaluation filed, if any / 验收评测")
     acceptance_status: str | None = strawberry.field(description="Its status / 验收状态")

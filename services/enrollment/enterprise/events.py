@@ -1,4 +1,4 @@
-from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered
+from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, EnterpriseUpdated
 from shuzhuan.events.v1.enrollment_pb2 import SizeClass as SizeClassPb
 
 from services.enrollment.enterprise.models import Enterprise, SizeClass
@@ -19,4 +19,21 @@ def enterprise_registered(enterprise: Enterprise) -> EnterpriseRegistered:
         size_class=SIZE_CLASS_TO_PB[enterprise.size_class],
         registered_at=to_timestamp(enterprise.registered_at),
         source=enterprise.source.value,
+    )
+
+
+def enterprise_updated(enterprise: Enterprise, changed_fields: list[str], source: str) -> EnterpriseUpdated:
+    return EnterpriseUpdated(
+        uscc=enterprise.uscc,
+        name=enterprise.name,
+        county_code=enterprise.county_code,
+        industry_code=enterprise.industry_code,
+        size_class=SIZE_CLASS_TO_PB[SizeClass(enterprise.size_class)],
+        pilot_industry=enterprise.pilot_industry or "",
+        srdi_status=enterprise.srdi_status.value,
+        cloud_adopted=enterprise.cloud_adopted,
+        changed_fields=changed_fields,
+        source=source,
+        version=enterprise.version,
+        changed_at=to_timestamp(enterprise.updated_at),
     )

@@ -1,11 +1,12 @@
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Enum, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Enum, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.enrollment.db import Base
-from szcore.types import UTCDateTime, utcnow
+from szcore.types import BigIntPK, UTCDateTime, utcnow
 
 
 class SizeClass(StrEnum):
@@ -17,6 +18,27 @@ class DossierSource(StrEnum):
     county_push = "county_push"
     enterprise = "enterprise"
     city = "city"
+
+
+class SrdiStatus(StrEnum):
+    none = "none"
+    innovative = "innovative"  # 创新型中小企业
+    provincial_srdi = "provincial_srdi"  # 省级专精特新
+    little_giant = "little_giant"  # 国家级专精特新“小巨人”
+
+
+class AdmissionStatus(StrEnum):
+    """Where the enterprise stands in its programme (mirrors its latest application)."""
+
+    registered = "registered"
+    in_review = "in_review"
+    returned = "returned"
+    approved = "approved"
+    public_notice = "public_notice"
+    admitted = "admitted"
+    rejected = "rejected"
+    withdrawn = "withdrawn"
+    disqualified = "disqualified"
 
 
 class Enterprise(Base):
@@ -33,3 +55,41 @@ class Enterprise(Base):
     registered_by: Mapped[str] = mapped_column(String(200))
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    programme_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    pilot_industry: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+    srdi_status: Mapped[SrdiStatus] = mapped_column(
+        Enum(SrdiStatus, native_enum=False, length=20), default=SrdiStatus.none, index=True
+    )
+    srdi_recognised_on: Mapped[date | None] = mapped_column(Date, default=None)
+    srdi_expires_on: Mapped[date | None] = mapped_column(Date, default=None)
+    annual_output_fen: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    employees: Mapped[int | None] = mapped_column(Integer, default=None)
+    output_tier: Mapped[str | None] = mapped_column(String(20), default=None)
+    contact_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    contact_phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    contact_email: Mapped[str | None] = mapped_column(String(200), default=None)
+    officer_name: Mapped[str | None] = mapped_column(String(100), default=None)
+    officer_phone: Mapped[str | None] = mapped_column(String(40), default=None)
+    officer_email: Mapped[str | None] = mapped_column(String(200), default=None)
+    cloud_adopted: Mapped[bool] = mapped_column(Boolean, default=False)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    admission_status: Mapped[AdmissionStatus] = mapped_column(
+        Enum(AdmissionStatus, native_enum=False, length=20), default=AdmissionStatus.registered, index=True
+    )
+    batch_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
+
+
+class EnterpriseVersion(Base):
+    """One change of a dossier: who, when, from which source, and each field's old and new value."""
+
+    __tablename__ = "enterprise_version"
+    __table_args__ = (UniqueConstraint("uscc", "version"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    source: Mapped[DossierSource] = mapped_column(Enum(DossierSource, native_enum=False, length=20))
+    changed_by: Mapped[str] = mapped_column(String(200))
+    changed_role: Mapped[str] = mapped_column(String(50))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,9 +1,17 @@
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.enrollment.enterprise.models import Enterprise
+from services.enrollment.enterprise.models import (
+    AdmissionStatus,
+    Enterprise,
+    EnterpriseVersion,
+    SizeClass,
+    SrdiStatus,
+)
+from services.enrollment.timeline.models import ProviderEngagement
 
 
 class EnterpriseRepository:
@@ -21,7 +29,74 @@ class EnterpriseRepository:
             query = query.where(Enterprise.county_code == county_code)
         return (await self.session.execute(query)).scalars().all()
 
+    async def engaged(self, uscc: str, provider_id: str) -> bool:
+        """Whether the provider was engaged by the enterprise (fed by matching's EngagementCreated)."""
+        return await self.session.get(ProviderEngagement, (uscc, provider_id)) is not None
+
+    async def versions(self, uscc: str) -> Sequence[EnterpriseVersion]:
+        query = (
+            select(EnterpriseVersion)
+            .where(EnterpriseVersion.uscc == uscc)
+            .order_by(EnterpriseVersion.version)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def add(self, enterprise: Enterprise) -> Enterprise:
         self.session.add(enterprise)
         await self.session.flush()
         return enterprise
+
+
+@dataclass(frozen=True)
+class EnterpriseFilter:
+    county_code: str | None = None
+    programme_id: str | None = None
+    pilot_industry: str | None = None
+    industry_code: str | None = None  # prefix: C34 matches C3465
+    batch_id: str | None = None
+    admission_status: AdmissionStatus | None = None
+    size_class: SizeClass | None = None
+    srdi_status: SrdiStatus | None = None
+    uscc: str | None = None  # an enterprise principal sees itself only
+    text: str | None = None  # name or USCC contains
+
+    def conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        for column, value in (
+            (Enterprise.county_code, self.county_code),
+            (Enterprise.programme_id, self.programme_id),
+            (Enterprise.pilot_industry, self.pilot_industry),
+            (Enterprise.batch_id, self.batch_id),
+            (Enterprise.admission_status, self.admission_status),
+            (Enterprise.size_class, self.size_class),
+            (Enterprise.srdi_status, self.srdi_status),
+            (Enterprise.uscc, self.uscc),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        if self.industry_code:
+            conditions.append(Enterprise.industry_code.startswith(self.industry_code, autoescape=True))
+        if self.text:
+            pattern = self.text.strip()
+            conditions.append(
+                or_(
+                    Enterprise.name.contains(pattern, autoescape=True),
+                    Enterprise.uscc.contains(pattern.upper(), autoescape=True),
+                )
+            )
+        return conditions
+
+
+async def count(session: AsyncSession, where: EnterpriseFilter) -> int:
+    query = select(func.count()).select_from(Enterprise).where(*where.conditions())
+    return (await session.execute(query)).scalar_one()
+
+
+async def page(
+    session: AsyncSession, where: EnterpriseFilter, after: str | None, limit: int
+) -> Sequence[Enterprise]:
+    """Ordered by USCC (the primary key), `limit + 1` rows so the caller knows whether more follow."""
+    query = select(Enterprise).where(*where.conditions()).order_by(Enterprise.uscc).limit(limit + 1)
+    if after is not None:
+        query = query.where(Enterprise.uscc > after)
+    return (await session.execute(query)).scalars().all()

@@ -3,7 +3,7 @@ from szcore.bus import Subscription
 
 enterprise_copy = Subscription(
     name="matching-enterprise-copy",
-    events=[("enrollment", "EnterpriseRegistered")],
+    events=[("enrollment", "EnterpriseRegistered"), ("enrollment", "EnterpriseUpdated")],
     handler=apply_enterprise_registered,
     description="Keeps the matching service's read copy of enrolled enterprises",
 )

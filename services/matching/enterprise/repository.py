@@ -20,6 +20,16 @@ class EnterpriseCopyRepository:
             query = query.where(EnterpriseCopy.county_code == county_code)
         return (await self.session.execute(query)).scalars().all()
 
+    async def in_counties(self, counties: Sequence[str]) -> Sequence[EnterpriseCopy]:
+        if not counties:
+            return []
+        query = (
+            select(EnterpriseCopy)
+            .where(EnterpriseCopy.county_code.in_(counties))
+            .order_by(EnterpriseCopy.uscc)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def upsert(self, uscc: str, values: dict[str, Any]) -> EnterpriseCopy:
         copy = await self.get(uscc)
         if copy is None:

@@ -1,0 +1,100 @@
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.enrollment.application.models import Application, ApplicationAction, Objection, ObjectionStatus
+from services.enrollment.application.workflow import TERMINAL, Status
+
+
+class ApplicationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, application_id: str) -> Application | None:
+        return await self.session.get(Application, application_id)
+
+    async def active_for(self, uscc: str, programme_id: str) -> Application | None:
+        query = select(Application).where(
+            Application.uscc == uscc,
+            Application.programme_id == programme_id,
+            Application.status.not_in(list(TERMINAL)),
+        )
+        return (await self.session.execute(query)).scalars().first()
+
+    async def open_objections(self, application_id: str) -> int:
+        query = select(func.count()).where(
+            Objection.application_id == application_id, Objection.status == ObjectionStatus.open
+        )
+        return (await self.session.execute(query)).scalar_one()
+
+    async def objection(self, application_id: str, objection_id: str) -> Objection | None:
+        objection = await self.session.get(Objection, objection_id)
+        return objection if objection and objection.application_id == application_id else None
+
+    async def actions(self, application_id: str) -> Sequence[ApplicationAction]:
+        query = (
+            select(ApplicationAction)
+            .where(ApplicationAction.application_id == application_id)
+            .order_by(ApplicationAction.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def objections(self, application_id: str) -> Sequence[Objection]:
+        query = (
+            select(Objection).where(Objection.application_id == application_id).order_by(Objection.raised_at)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def page(
+        self,
+        *,
+        county_code: str | None,
+        uscc: str | None,
+        programme_id: str | None,
+        batch_id: str | None,
+        status: Status | None,
+        after: str | None,
+        limit: int,
+    ) -> tuple[Sequence[Application], int]:
+        conditions = []
+        for column, value in (
+            (Application.county_code, county_code),
+            (Application.uscc, uscc),
+            (Application.programme_id, programme_id),
+            (Application.batch_id, batch_id),
+            (Application.status, status),
+        ):
+            if value is not None:
+                conditions.append(column == value)
+        count = select(func.count()).select_from(Application).where(*conditions)
+        total = (await self.session.execute(count)).scalar_one()
+        query = select(Application).where(*conditions).order_by(Application.id).limit(limit + 1)
+        if after is not None:
+            query = query.where(Application.id > after)
+        return (await self.session.execute(query)).scalars().all(), total
+
+    def add(self, *rows: object) -> None:
+        self.session.add_all(rows)
+
+    async def funnel(
+        self, programme_id: str, county_code: str | None
+    ) -> Sequence[tuple[str, str, Status, int]]:
+        query = (
+            select(Application.batch_id, Application.county_code, Application.status, func.count())
+            .where(Application.programme_id == programme_id)
+            .group_by(Application.batch_id, Application.county_code, Application.status)
+            .order_by(Application.batch_id, Application.county_code)
+        )
+        if county_code is not None:
+            query = query.where(Application.county_code == county_code)
+        return [tuple(row) for row in (await self.session.execute(query)).all()]  # type: ignore[misc]
+
+    async def actions_for_enterprise(self, uscc: str) -> Sequence[tuple[ApplicationAction, str]]:
+        query = (
+            select(ApplicationAction, Application.batch_id)
+            .join(Application, Application.id == ApplicationAction.application_id)
+            .where(Application.uscc == uscc)
+            .order_by(ApplicationAction.id)
+        )
+        return [(row[0], row[1]) for row in (await self.session.execute(query)).all()]

@@ -1,0 +1,37 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.enrollment.timeline.models import ProviderEngagement, TimelineEntry
+
+
+class TimelineRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add_once(self, values: dict[str, Any]) -> None:
+        """Insert unless the event is already there (redeliveries and replays are no-ops)."""
+        dialect = self.session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = insert(TimelineEntry).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
+        await self.session.execute(statement)
+
+    async def add_engagement(self, uscc: str, provider_id: str) -> None:
+        dialect = self.session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(ProviderEngagement).values(uscc=uscc, provider_id=provider_id).on_conflict_do_nothing()
+        )
+        await self.session.execute(statement)
+
+    async def for_enterprise(self, uscc: str, limit: int) -> Sequence[TimelineEntry]:
+        query = (
+            select(TimelineEntry)
+            .where(TimelineEntry.uscc == uscc)
+            .order_by(TimelineEntry.occurred_at.desc(), TimelineEntry.id.desc())
+            .limit(limit)
+        )
+        return (await self.session.execute(query)).scalars().all()

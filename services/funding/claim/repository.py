@@ -1,0 +1,159 @@
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from services.funding.claim.models import (
+    Claim,
+    ClaimAllocation,
+    ClaimInvoice,
+    DisbursementBatch,
+    Payment,
+    Recovery,
+)
+from services.funding.claim.states import HOLDS_INVOICES, ClaimStatus
+
+
+class ClaimRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, *rows: Any) -> None:
+        self.session.add_all(rows)
+        await self.session.flush()
+
+    async def get(self, claim_id: str, *, for_update: bool = False) -> Claim | None:
+        query = (
+            select(Claim)
+            .where(Claim.claim_id == claim_id)
+            .options(
+                selectinload(Claim.invoices), selectinload(Claim.attachments), selectinload(Claim.allocations)
+            )
+            .execution_options(populate_existing=True)
+        )
+        if for_update:
+            query = query.with_for_update(of=Claim)
+        return (await self.session.execute(query)).scalars().first()
+
+    async def taken_invoices(self, numbers: Sequence[str]) -> Sequence[tuple[str, str, str]]:
+        """(number, claim id, uscc) of invoices already held by a live claim."""
+        query = (
+            select(ClaimInvoice.number, Claim.claim_id, Claim.uscc)
+            .join(Claim, Claim.claim_id == ClaimInvoice.claim_id)
+            .where(ClaimInvoice.number.in_(numbers), Claim.status.in_([s.value for s in HOLDS_INVOICES]))
+        )
+        return [tuple(row) for row in (await self.session.execute(query)).all()]  # type: ignore[misc]
+
+    async def open_claim(self, uscc: str, line_code: str, project_id: str) -> Claim | None:
+        query = select(Claim).where(
+            Claim.uscc == uscc,
+            Claim.line_code == line_code,
+            Claim.project_id == project_id,
+            Claim.status.not_in([ClaimStatus.rejected.value, ClaimStatus.clawed_back.value]),
+        )
+        return (await self.session.execute(query)).scalars().first()
+
+    async def approved_on_line(self, uscc: str, line_code: str) -> int:
+        query = select(func.coalesce(func.sum(Claim.approved_fen - Claim.recovered_fen), 0)).where(
+            Claim.uscc == uscc,
+            Claim.line_code == line_code,
+            Claim.status.in_([ClaimStatus.approved.value, ClaimStatus.paid.value]),
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def page(
+        self, filters: dict[str, Any], after: list[Any] | None, limit: int
+    ) -> tuple[Sequence[Claim], int]:
+        query = select(Claim)
+        for name, value in filters.items():
+            if value is not None:
+                query = query.where(getattr(Claim, name) == value)
+        total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        if after:
+            query = query.where(tuple_(Claim.submitted_at, Claim.claim_id) > tuple_(*after))
+        rows = await self.session.execute(query.order_by(Claim.submitted_at, Claim.claim_id).limit(limit))
+        return rows.scalars().all(), total
+
+    async def claims_of(self, uscc: str) -> Sequence[Claim]:
+        query = (
+            select(Claim)
+            .where(Claim.uscc == uscc)
+            .options(selectinload(Claim.allocations))
+            .order_by(Claim.submitted_at)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def allocations_for_update(self, claim_id: str) -> Sequence[ClaimAllocation]:
+        query = (
+            select(ClaimAllocation)
+            .where(ClaimAllocation.claim_id == claim_id)
+            .order_by(ClaimAllocation.source_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def allocation(self, claim_id: str, source_id: str) -> ClaimAllocation | None:
+        return await self.session.get(ClaimAllocation, (claim_id, source_id))
+
+    # --- payments and batches ---
+
+    async def payments_of_claim(self, claim_id: str) -> Sequence[Payment]:
+        query = (
+            select(Payment)
+            .where(Payment.claim_id == claim_id)
+            .order_by(Payment.queued_at, Payment.payment_id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def payments(self, **filters: Any) -> Sequence[Payment]:
+        query = select(Payment)
+        for name, value in filters.items():
+            if value is not None:
+                query = query.where(getattr(Payment, name) == value)
+        query = query.order_by(Payment.queued_at, Payment.payment_id).execution_options(
+            populate_existing=True
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def queue(self, source_id: str, limit: int) -> Sequence[Payment]:
+        """Queued payments of a source, earliest acceptance first (先验收先得), then by queueing time."""
+        query = (
+            select(Payment)
+            .join(Claim, Claim.claim_id == Payment.claim_id)
+            .where(Payment.source_id == source_id, Payment.status == "queued")
+            .order_by(Claim.accepted_at, Payment.queued_at, Payment.payment_id)
+            .limit(limit)
+            .with_for_update(of=Payment)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def batch(self, batch_id: str, *, for_update: bool = False) -> DisbursementBatch | None:
+        query = select(DisbursementBatch).where(DisbursementBatch.batch_id == batch_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query.execution_options(populate_existing=True))).scalars().first()
+
+    async def batches(self, source_id: str | None) -> Sequence[DisbursementBatch]:
+        query = select(DisbursementBatch).order_by(DisbursementBatch.created_at.desc())
+        if source_id:
+            query = query.where(DisbursementBatch.source_id == source_id)
+        return (await self.session.execute(query)).scalars().all()
+
+    # --- recoveries ---
+
+    async def recovery(self, recovery_id: str, *, for_update: bool = False) -> Recovery | None:
+        query = select(Recovery).where(Recovery.recovery_id == recovery_id)
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.execute(query.execution_options(populate_existing=True))).scalars().first()
+
+    async def recoveries(self, **filters: Any) -> Sequence[Recovery]:
+        query = select(Recovery)
+        for name, value in filters.items():
+            if value is not None:
+                query = query.where(getattr(Recovery, name) == value)
+        return (await self.session.execute(query.order_by(Recovery.raised_at))).scalars().all()

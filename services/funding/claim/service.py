@@ -1,0 +1,809 @@
+"""Claims after acceptance: checks, reviews, audit, approval (commits the money), disbursement batches,
+reconciliation, clawback and repayment. Every money move posts ledger entries and an audit record in the
+same transaction."""
+
+import uuid
+from collections import defaultdict
+from datetime import date
+
+from shuzhuan.events.v1.assessment_pb2 import PilotStatusRevoked
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.calculation.engine import Facts, quote_line, source_levels, split_by_source
+from services.funding.claim import auth
+from services.funding.claim import events as claim_events
+from services.funding.claim.models import (
+    Claim,
+    ClaimAllocation,
+    ClaimAttachment,
+    ClaimInvoice,
+    DisbursementBatch,
+    Payment,
+    Recovery,
+)
+from services.funding.claim.repository import ClaimRepository
+from services.funding.claim.schemas import AuditIn, BatchCreate, ClaimCreate, ReconciliationLine, ReviewIn
+from services.funding.claim.states import Action, ClaimStatus, next_status
+from services.funding.db import audit_log, outbox
+from services.funding.enterprise.models import AcceptanceCopy, ContractCopy, EnterpriseCopy
+from services.funding.enterprise.repository import EnterpriseCopyRepository
+from services.funding.ledger import service as ledger
+from services.funding.ledger.chain import EntryType
+from services.funding.ledger.models import FundingSource
+from services.funding.ledger.repository import LedgerRepository
+from services.funding.policy import service as policy_service
+from services.funding.policy.document import BaseKind, BenefitLine, PolicyDocument, Recipient
+from szcore.auth import Principal, Role
+from szcore.errors import FieldError, bad_request, conflict, not_found
+from szcore.events import Event
+from szcore.types import utcnow
+
+# The actor of changes made by consumed events (revocations).
+SYSTEM = Principal(subject="system:funding", role=Role.city_admin)
+
+
+def _transition(claim: Claim, action: Action) -> None:
+    new = next_status(ClaimStatus(claim.status), action)
+    if new is None:
+        raise conflict("claim_wrong_state", f"A claim in state {claim.status} does not allow {action.value}")
+    claim.status = new.value
+    claim.updated_at = utcnow()
+
+
+async def visible_claim(
+    session: AsyncSession, principal: Principal, claim_id: str, *, for_update: bool = False
+) -> Claim:
+    claim = await ClaimRepository(session).get(claim_id, for_update=for_update)
+    if claim is None or not auth.can_read(principal, claim.county_code, claim.uscc):
+        raise not_found("claim_not_found", f"No claim {claim_id} visible to you")
+    return claim
+
+
+def claim_facts(
+    enterprise: EnterpriseCopy,
+    acceptance: AcceptanceCopy | None,
+    designations: set[str],
+    invoices: list[tuple[str, int]],
+    loan_interest_fen: dict[int, int],
+) -> Facts:
+    spending: dict[str, int] = defaultdict(int)
+    for category, amount in invoices:
+        spending[category] += amount
+    return Facts(
+        recipient_id=enterprise.uscc,
+        admitted=enterprise.admitted_at is not None,
+        level=acceptance.level if acceptance else 0,
+        accepted_on=acceptance.evaluated_at.date() if acceptance else None,
+        attributes={
+            "size_class": enterprise.size_class,
+            "srdi_status": enterprise.srdi_status,
+            "pilot_industry": enterprise.pilot_industry,
+            "county_code": enterprise.county_code,
+        },
+        designations=frozenset(designations),
+        spending_fen=dict(spending),
+        actual_investment_fen=sum(amount for _, amount in invoices),
+        loan_interest_fen=loan_interest_fen,
+    )
+
+
+def _invoice_errors(
+    data: ClaimCreate,
+    line: BenefitLine,
+    policy: PolicyDocument,
+    contract: ContractCopy | None,
+    provider_uscc: str | None,
+    accepted_on: date | None,
+) -> list[FieldError]:
+    errors: list[FieldError] = []
+    seen: set[str] = set()
+    start = contract.starts_on.date() if contract and contract.starts_on else policy.approved_on
+    end = contract.ends_on.date() if contract and contract.ends_on else (accepted_on or utcnow().date())
+    for i, invoice in enumerate(data.invoices):
+        number = invoice.number.strip().upper()
+        if number in seen:
+            errors.append(FieldError(f"invoices.{i}.number", "duplicate", "Listed twice", "发票重复"))
+        seen.add(number)
+        if (
+            line.base.kind is BaseKind.eligible_spending
+            and invoice.category.value not in line.base.categories
+        ):
+            errors.append(
+                FieldError(
+                    f"invoices.{i}.category",
+                    "category_not_eligible",
+                    f"{invoice.category.value} is not eligible on {line.code}",
+                    "支出类别不在补助范围",
+                )
+            )
+        if not start <= invoice.issued_on <= end:
+            errors.append(
+                FieldError(
+                    f"invoices.{i}.issued_on",
+                    "invoice_outside_project",
+                    f"Dated outside the project ({start} – {end})",
+                    "发票日期不在项目期内",
+                )
+            )
+        if line.payee_must_be_contracted and provider_uscc and invoice.payee_uscc.upper() != provider_uscc:
+            errors.append(
+                FieldError(
+                    f"invoices.{i}.payee_uscc",
+                    "payee_not_contracted",
+                    "The payee is not the contracted provider",
+                    "收款方不是签约服务商",
+                )
+            )
+    return errors
+
+
+async def submit(session: AsyncSession, principal: Principal, data: ClaimCreate) -> Claim:
+    uscc = data.uscc.upper()
+    copies = EnterpriseCopyRepository(session)
+    enterprise = await copies.get(uscc)
+    if enterprise is None or not auth.can_read(principal, enterprise.county_code, uscc):
+        raise not_found("enterprise_not_found", f"No enterprise {uscc} visible to you")
+    auth.require(
+        auth.can_submit(principal, enterprise.county_code, uscc), "Only the enterprise or its county claims"
+    )
+    if enterprise.revoked_at is not None:
+        raise conflict("pilot_status_revoked", "The enterprise's pilot status was revoked")
+    version, policy = await policy_service.load(session, data.policy_key, data.policy_version)
+    line = policy.line(data.line_code)
+    if line is None or line.recipient is not Recipient.enterprise:
+        raise bad_request(
+            "line_not_claimable",
+            f"{data.line_code} is not an enterprise benefit of {policy.key}",
+            [FieldError("line_code", "unknown", "Not an enterprise benefit line of this policy")],
+        )
+    acceptance = (
+        await copies.acceptance(data.assessment_id)
+        if data.assessment_id
+        else await copies.latest_acceptance(uscc, data.project_id or None)
+    )
+    if acceptance is not None and acceptance.uscc != uscc:
+        acceptance = None
+    if line.eligibility.min_level > 0 and acceptance is None:
+        raise conflict("acceptance_missing", "No certified acceptance evaluation for this enterprise yet")
+    contract = await copies.contract(data.contract_id) if data.contract_id else None
+    if data.contract_id and (contract is None or contract.uscc != uscc):
+        raise bad_request(
+            "contract_not_found",
+            "No such contract of this enterprise",
+            [FieldError("contract_id", "not_found", "Unknown contract")],
+        )
+    provider_uscc = None
+    if line.payee_must_be_contracted and data.invoices:
+        if contract is None:
+            raise bad_request(
+                "contract_required",
+                "This benefit pays only for the contracted provider's invoices",
+                [FieldError("contract_id", "required", "Name the transformation contract")],
+            )
+        provider = await copies.provider(contract.provider_id)
+        if provider is None:
+            raise conflict("contract_provider_unknown", "The contracted provider's USCC is not known yet")
+        provider_uscc = provider.uscc.upper()
+    accepted_on = acceptance.evaluated_at.date() if acceptance else None
+    errors = _invoice_errors(data, line, policy, contract, provider_uscc, accepted_on)
+    if errors:
+        raise bad_request("claim_invalid", "Some invoices cannot be claimed", errors)
+    repository = ClaimRepository(session)
+    numbers = [invoice.number.strip().upper() for invoice in data.invoices]
+    taken = await repository.taken_invoices(numbers) if numbers else []
+    if taken:
+        taken_numbers = {number for number, _, _ in taken}
+        raise conflict(
+            "invoice_reused",
+            "Some invoices are already claimed",
+            [
+                FieldError(
+                    f"invoices.{i}.number", "invoice_reused", "Already in another claim", "发票已被申报"
+                )
+                for i, number in enumerate(numbers)
+                if number in taken_numbers
+            ],
+        )
+    project_id = data.project_id or (acceptance.project_id if acceptance else "")
+    if await repository.open_claim(uscc, line.code, project_id):
+        raise conflict("claim_exists", "A claim on this benefit for this project is already open")
+    designations = {d.kind for d in await copies.designations(uscc)}
+    facts = claim_facts(
+        enterprise,
+        acceptance,
+        designations,
+        [(i.category.value, i.amount_fen) for i in data.invoices],
+        dict(data.loan_interest_fen),
+    )
+    result = quote_line(
+        policy, line, facts, recipient_used_fen=await repository.approved_on_line(uscc, line.code)
+    )
+    if not result.eligible or result.amount_fen <= 0:
+        raise conflict("not_entitled", f"Nothing is due on {line.code}: {result.explanation}")
+    if data.claimed_fen > result.amount_fen:
+        raise bad_request(
+            "claim_exceeds_entitlement",
+            f"At most {result.amount_fen} fen are due: {result.explanation}",
+            [FieldError("claimed_fen", "exceeds_entitlement", result.explanation, "申报金额超过可补助额度")],
+        )
+    now = utcnow()
+    claim = Claim(
+        claim_id=str(uuid.uuid4()),
+        uscc=uscc,
+        county_code=enterprise.county_code,
+        industry_code=enterprise.industry_code,
+        policy_key=policy.key,
+        policy_version=version.version,
+        line_code=line.code,
+        project_id=project_id,
+        contract_id=data.contract_id,
+        assessment_id=acceptance.assessment_id if acceptance else None,
+        level=acceptance.level if acceptance else 0,
+        accepted_at=acceptance.evaluated_at if acceptance else None,
+        status=ClaimStatus.submitted.value,
+        claimed_fen=data.claimed_fen,
+        quoted_fen=result.amount_fen,
+        explanation=result.explanation,
+        audit_note="",
+        approved_fen=0,
+        paid_fen=0,
+        recovered_fen=0,
+        review_note="",
+        submitted_at=now,
+        updated_at=now,
+    )
+    await repository.add(claim)
+    await repository.add(
+        *[
+            ClaimInvoice(
+                claim_id=claim.claim_id,
+                number=number,
+                amount_fen=invoice.amount_fen,
+                issued_on=invoice.issued_on,
+                payee_uscc=invoice.payee_uscc.upper(),
+                payee_name=invoice.payee_name,
+                category=invoice.category.value,
+            )
+            for number, invoice in zip(numbers, data.invoices, strict=True)
+        ],
+        *[
+            ClaimAttachment(
+                claim_id=claim.claim_id, sha256=a.sha256, filename=a.filename, size_bytes=a.size_bytes
+            )
+            for a in {a.sha256: a for a in data.attachments}.values()
+        ],
+    )
+    await outbox.add(
+        session, claim_events.claim_submitted(claim), aggregate_type="claim", aggregate_id=claim.claim_id
+    )
+    await audit_log.append(
+        session,
+        actor=principal,
+        action="claim.submitted",
+        entity_type="claim",
+        entity_id=claim.claim_id,
+        data={
+            "uscc": uscc,
+            "line": line.code,
+            "claimed_fen": data.claimed_fen,
+            "quoted_fen": result.amount_fen,
+        },
+    )
+    return claim
+
+
+async def review(session: AsyncSession, principal: Principal, claim_id: str, data: ReviewIn) -> Claim:
+    claim = await visible_claim(session, principal, claim_id, for_update=True)
+    if data.step == "county":
+        auth.require(
+            principal.role is Role.county_admin and principal.county == claim.county_code,
+            "The county reviews first",
+        )
+        action = Action.county_approve if data.decision == "approve" else Action.county_reject
+    else:
+        auth.require(auth.is_city(principal), "The city reviews second")
+        action = Action.city_approve if data.decision == "approve" else Action.city_reject
+    _transition(claim, action)
+    claim.review_note = data.note
+    await audit_log.append(
+        session,
+        actor=principal,
+        action=f"claim.{action.value}",
+        entity_type="claim",
+        entity_id=claim.claim_id,
+        data={"note": data.note},
+    )
+    return claim
+
+
+async def record_audit(session: AsyncSession, principal: Principal, claim_id: str, data: AuditIn) -> Claim:
+    claim = await visible_claim(session, principal, claim_id, for_update=True)
+    auth.require(auth.can_audit(principal), "Audit results are recorded by auditors or the city")
+    audited = claim.claimed_fen if data.audited_fen is None else data.audited_fen
+    if audited > claim.claimed_fen:
+        raise bad_request(
+            "audited_exceeds_claim",
+            "The audit cannot confirm more than was claimed",
+            [FieldError("audited_fen", "exceeds_claim", "At most the claimed amount")],
+        )
+    _transition(claim, Action.audit_pass if data.result == "passed" else Action.audit_fail)
+    claim.audit_result, claim.audited_fen, claim.audit_note = data.result, audited, data.note
+    await audit_log.append(
+        session,
+        actor=principal,
+        action=f"claim.audit_{data.result}",
+        entity_type="claim",
+        entity_id=claim.claim_id,
+        data={"audited_fen": audited, "note": data.note},
+    )
+    return claim
+
+
+def _source_for(sources: list[FundingSource], level: str, county_code: str) -> FundingSource | None:
+    for source in sources:
+        if source.level == level and (level != "county" or source.county_code == county_code):
+            return source
+    return None
+
+
+async def plan_sources(
+    session: AsyncSession, policy: PolicyDocument, line: BenefitLine, claim: Claim, amount: int
+) -> list[tuple[FundingSource, int]]:
+    """Which source pays how much: the policy's shares, or its order. When central money is
+    first-come-first-served and has run out, the local sources carry the rest in their order."""
+    repository = LedgerRepository(session)
+    sources = list(await repository.list_sources(policy.key))
+    levels = source_levels(policy, line)
+    order = list(dict.fromkeys([*levels, *(o.value for o in policy.funding.order)]))
+    candidates = {level: _source_for(sources, level, claim.county_code) for level in order}
+    locked = await repository.lock_sources([s.source_id for s in candidates.values() if s])
+    balances = await repository.balances(list(locked))
+    left = {source_id: ledger.available(balances, source_id) for source_id in locked}
+    planned: dict[str, int] = defaultdict(int)
+    ordered = policy.funding.mode == "ordered"
+    fcfs = policy.funding.central_first_come_first_served
+    remainder = amount if ordered else 0
+    for level, part in [] if ordered else split_by_source(policy, line, amount):
+        source = candidates.get(level)
+        if source is None:
+            remainder += part
+            continue
+        take = min(part, left[source.source_id]) if level == "central" and fcfs else part
+        planned[source.source_id] += take
+        left[source.source_id] -= take
+        remainder += part - take
+    if remainder and (ordered or fcfs):
+        for level in levels if ordered else order:
+            source = candidates.get(level)
+            if source is None or (level == "central" and not ordered):
+                continue
+            take = min(remainder, max(left[source.source_id], 0))
+            planned[source.source_id] += take
+            left[source.source_id] -= take
+            remainder -= take
+    if remainder:
+        raise conflict(
+            "source_exhausted",
+            f"The funding sources of {policy.key} cannot cover {remainder} fen of this claim",
+            [FieldError("sources", "source_exhausted", "Allocate more money first", "资金来源余额不足")],
+        )
+    by_id = {s.source_id: s for s in locked.values()}
+    return [(by_id[source_id], fen) for source_id, fen in sorted(planned.items()) if fen > 0]
+
+
+async def approve(session: AsyncSession, principal: Principal, claim_id: str) -> Claim:
+    auth.require(auth.is_city(principal), "Only the city approves claims")
+    claim = await visible_claim(session, principal, claim_id, for_update=True)
+    if next_status(ClaimStatus(claim.status), Action.approve) is None:
+        raise conflict("claim_wrong_state", f"A claim in state {claim.status} cannot be approved")
+    _, policy = await policy_service.load(session, claim.policy_key, claim.policy_version)
+    line = policy.line(claim.line_code)
+    assert line is not None  # a pinned version never changes
+    repository = ClaimRepository(session)
+    amount = min(claim.claimed_fen, claim.quoted_fen, claim.audited_fen or 0)
+    if line.caps.per_recipient_fen is not None:
+        used = await repository.approved_on_line(claim.uscc, line.code)
+        amount = min(amount, line.caps.per_recipient_fen - used)
+    ledger_repository = LedgerRepository(session)
+    sources = [s.source_id for s in await ledger_repository.list_sources(policy.key)]
+    if line.caps.line_total_fen is not None:
+        amount = min(
+            amount, line.caps.line_total_fen - await ledger_repository.committed_net(sources, line.code)
+        )
+    if policy.programme_total_fen is not None:
+        amount = min(amount, policy.programme_total_fen - await ledger_repository.committed_net(sources))
+    if amount <= 0:
+        raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
+    parts = await plan_sources(session, policy, line, claim, amount)
+    await ledger.lock_and_check(session, {source.source_id: fen for source, fen in parts})
+    year = utcnow().year
+    entries = await ledger.post(
+        session,
+        principal.subject,
+        [
+            ledger.Posting(
+                EntryType.commitment,
+                source.source_id,
+                year,
+                fen,
+                claim_id=claim.claim_id,
+                uscc=claim.uscc,
+                county_code=claim.county_code,
+                industry_code=claim.industry_code,
+                line_code=claim.line_code,
+            )
+            for source, fen in parts
+        ],
+    )
+    now = utcnow()
+    await repository.add(
+        *[
+            ClaimAllocation(
+                claim_id=claim.claim_id,
+                source_id=source.source_id,
+                level=source.level,
+                amount_fen=fen,
+                paid_fen=0,
+            )
+            for source, fen in parts
+        ],
+        *[_payment(claim, source.source_id, fen) for source, fen in parts],
+    )
+    claim.approved_fen = amount
+    _transition(claim, Action.approve)
+    claim.updated_at = now
+    await outbox.add(
+        session,
+        claim_events.claim_approved(claim, [(s.source_id, s.level, fen) for s, fen in parts]),
+        aggregate_type="claim",
+        aggregate_id=claim.claim_id,
+    )
+    await audit_log.append(
+        session,
+        actor=principal,
+        action="claim.approved",
+        entity_type="claim",
+        entity_id=claim.claim_id,
+        data={"approved_fen": amount, "ledger_seqs": [e.seq for e in entries]},
+        chain="money",
+    )
+    return claim
+
+
+def _payment(claim: Claim, source_id: str, amount: int) -> Payment:
+    return Payment(
+        payment_id=str(uuid.uuid4()),
+        claim_id=claim.claim_id,
+        uscc=claim.uscc,
+        source_id=source_id,
+        amount_fen=amount,
+        status="queued",
+        bank_reference="",
+        failure_reason="",
+        queued_at=utcnow(),
+    )
+
+
+async def create_batch(
+    session: AsyncSession, principal: Principal, data: BatchCreate
+) -> tuple[DisbursementBatch, list[Payment]]:
+    auth.require(auth.is_city(principal), "Only the city disburses")
+    if await LedgerRepository(session).get_source(data.source_id) is None:
+        raise not_found("source_not_found", f"No funding source {data.source_id}")
+    repository = ClaimRepository(session)
+    payments = list(await repository.queue(data.source_id, data.max_payments))
+    if not payments:
+        raise conflict("queue_empty", "No payments are waiting on this source")
+    batch = DisbursementBatch(
+        batch_id=str(uuid.uuid4()),
+        source_id=data.source_id,
+        status="sent",
+        payments_count=len(payments),
+        total_fen=sum(p.amount_fen for p in payments),
+        created_at=utcnow(),
+        created_by=principal.subject,
+    )
+    await repository.add(batch)
+    for payment in payments:
+        payment.batch_id, payment.status = batch.batch_id, "in_batch"
+    await session.flush()
+    await audit_log.append(
+        session,
+        actor=principal,
+        action="disbursement.batch_created",
+        entity_type="disbursement_batch",
+        entity_id=batch.batch_id,
+        data={
+            "source_id": data.source_id,
+            "payments": [p.payment_id for p in payments],
+            "total_fen": batch.total_fen,
+        },
+        chain="money",
+    )
+    return batch, payments
+
+
+async def batch_with_payments(
+    session: AsyncSession, principal: Principal, batch_id: str
+) -> tuple[DisbursementBatch, list[Payment]]:
+    auth.require(principal.role in (Role.city_admin, Role.auditor), "Batches are for the city and auditors")
+    repository = ClaimRepository(session)
+    batch = await repository.batch(batch_id)
+    if batch is None:
+        raise not_found("batch_not_found", f"No disbursement batch {batch_id}")
+    return batch, list(await repository.payments(batch_id=batch_id))
+
+
+async def reconcile(
+    session: AsyncSession, principal: Principal, batch_id: str, lines: list[ReconciliationLine]
+) -> tuple[DisbursementBatch, int, int, list[str]]:
+    auth.require(auth.is_city(principal), "Only the city imports bank results")
+    repository = ClaimRepository(session)
+    batch = await repository.batch(batch_id, for_update=True)
+    if batch is None:
+        raise not_found("batch_not_found", f"No disbursement batch {batch_id}")
+    payments = {p.payment_id: p for p in await repository.payments(batch_id=batch_id)}
+    errors = []
+    for i, line in enumerate(lines):
+        payment = payments.get(line.payment_id)
+        if payment is None:
+            errors.append(FieldError(f"lines.{i}.payment_id", "not_in_batch", "Not a payment of this batch"))
+        elif payment.status != "in_batch" and payment.status != line.status:
+            errors.append(FieldError(f"lines.{i}.status", "already_settled", f"Already {payment.status}"))
+    if errors:
+        raise bad_request("reconciliation_invalid", "Some lines do not match the batch", errors)
+    paid = failed = 0
+    requeued: list[str] = []
+    for line in lines:
+        payment = payments[line.payment_id]
+        if payment.status != "in_batch":
+            continue  # the same result imported again
+        if line.status == "paid":
+            await _settle_paid(session, principal, payment, line.bank_reference)
+            paid += 1
+        else:
+            retry = await _settle_failed(session, principal, payment, line.reason or "failed")
+            failed += 1
+            if retry is not None:
+                requeued.append(retry.payment_id)
+    if all(p.status != "in_batch" for p in payments.values()):
+        batch.status = "reconciled"
+    await session.flush()
+    return batch, paid, failed, requeued
+
+
+async def _settle_paid(session: AsyncSession, principal: Principal, payment: Payment, reference: str) -> None:
+    repository = ClaimRepository(session)
+    claim = await repository.get(payment.claim_id, for_update=True)
+    assert claim is not None
+    allocation = await repository.allocation(claim.claim_id, payment.source_id)
+    assert allocation is not None
+    await ledger.post(
+        session,
+        principal.subject,
+        [
+            _posting(
+                EntryType.payment, claim, payment.source_id, payment.amount_fen, payment_id=payment.payment_id
+            )
+        ],
+    )
+    payment.status, payment.bank_reference, payment.settled_at = "paid", reference, utcnow()
+    allocation.paid_fen += payment.amount_fen
+    claim.paid_fen += payment.amount_fen
+    await _add_paid_to_enterprise(session, claim.uscc, payment.amount_fen)
+    await outbox.add(
+        session, claim_events.payment_disbursed(payment), aggregate_type="claim", aggregate_id=claim.claim_id
+    )
+    if claim.status == ClaimStatus.approved.value and claim.paid_fen == claim.approved_fen:
+        _transition(claim, Action.settle)
+    elif claim.status == ClaimStatus.clawed_back.value:
+        # Paid by the bank after the claim was clawed back: recover it at once.
+        await _raise_recovery(
+            session, principal, claim, payment.source_id, payment.amount_fen, "pilot_status_revoked", ""
+        )
+    await audit_log.append(
+        session,
+        actor=principal,
+        action="payment.paid",
+        entity_type="payment",
+        entity_id=payment.payment_id,
+        data={"claim_id": claim.claim_id, "amount_fen": payment.amount_fen, "bank_reference": reference},
+        chain="money",
+    )
+
+
+async def _settle_failed(
+    session: AsyncSession, principal: Principal, payment: Payment, reason: str
+) -> Payment | None:
+    """A failed transfer goes back to the queue (a new payment), unless the claim was clawed back."""
+    repository = ClaimRepository(session)
+    claim = await repository.get(payment.claim_id, for_update=True)
+    assert claim is not None
+    payment.status, payment.failure_reason, payment.settled_at = "failed", reason, utcnow()
+    await outbox.add(
+        session, claim_events.payment_failed(payment), aggregate_type="claim", aggregate_id=claim.claim_id
+    )
+    retry = None
+    if claim.status == ClaimStatus.clawed_back.value:
+        await ledger.post(
+            session,
+            principal.subject,
+            [_posting(EntryType.release, claim, payment.source_id, payment.amount_fen)],
+        )
+    else:
+        retry = _payment(claim, payment.source_id, payment.amount_fen)
+        await repository.add(retry)
+    await audit_log.append(
+        session,
+        actor=principal,
+        action="payment.failed",
+        entity_type="payment",
+        entity_id=payment.payment_id,
+        data={"reason": reason, "requeued_as": retry.payment_id if retry else None},
+        chain="money",
+    )
+    return retry
+
+
+def _posting(
+    entry_type: EntryType,
+    claim: Claim,
+    source_id: str,
+    amount: int,
+    *,
+    payment_id: str | None = None,
+    recovery_id: str | None = None,
+) -> ledger.Posting:
+    return ledger.Posting(
+        entry_type,
+        source_id,
+        utcnow().year,
+        amount,
+        claim_id=claim.claim_id,
+        payment_id=payment_id,
+        recovery_id=recovery_id,
+        uscc=claim.uscc,
+        county_code=claim.county_code,
+        industry_code=claim.industry_code,
+        line_code=claim.line_code,
+    )
+
+
+async def _add_paid_to_enterprise(session: AsyncSession, uscc: str, delta: int) -> None:
+    enterprise = await EnterpriseCopyRepository(session).get_for_update(uscc)
+    if enterprise is not None:
+        enterprise.paid_fen += delta
+
+
+async def _raise_recovery(
+    session: AsyncSession,
+    principal: Principal,
+    claim: Claim,
+    source_id: str,
+    amount: int,
+    reason: str,
+    cause: str,
+) -> Recovery:
+    recovery = Recovery(
+        recovery_id=str(uuid.uuid4()),
+        claim_id=claim.claim_id,
+        uscc=claim.uscc,
+        source_id=source_id,
+        amount_fen=amount,
+        repaid_fen=0,
+        reason=reason,
+        cause_event_id=cause,
+        status="open",
+        raised_at=utcnow(),
+    )
+    await ClaimRepository(session).add(recovery)
+    await ledger.post(
+        session,
+        principal.subject,
+        [_posting(EntryType.recovery_raised, claim, source_id, amount, recovery_id=recovery.recovery_id)],
+    )
+    await outbox.add(
+        session, claim_events.recovery_raised(recovery), aggregate_type="claim", aggregate_id=claim.claim_id
+    )
+    return recovery
+
+
+async def claw_back(
+    session: AsyncSession, principal: Principal, claim: Claim, reason: str, cause: str, note: str = ""
+) -> tuple[int, list[Recovery]]:
+    """Queued payments are cancelled and their commitment released; what was paid becomes receivable."""
+    _transition(claim, Action.claw_back)
+    repository = ClaimRepository(session)
+    released = 0
+    postings = []
+    for payment in await repository.payments_of_claim(claim.claim_id):
+        if payment.status == "queued":
+            payment.status = "cancelled"
+            released += payment.amount_fen
+            postings.append(_posting(EntryType.release, claim, payment.source_id, payment.amount_fen))
+    if postings:
+        await ledger.post(session, principal.subject, postings)
+    recoveries = [
+        await _raise_recovery(
+            session, principal, claim, allocation.source_id, allocation.paid_fen, reason, cause
+        )
+        for allocation in await repository.allocations_for_update(claim.claim_id)
+        if allocation.paid_fen > 0
+    ]
+    await audit_log.append(
+        session,
+        actor=principal,
+        action="claim.clawed_back",
+        entity_type="claim",
+        entity_id=claim.claim_id,
+        data={
+            "reason": reason,
+            "note": note,
+            "released_fen": released,
+            "recoveries": [(r.recovery_id, r.amount_fen) for r in recoveries],
+        },
+        chain="money",
+    )
+    return released, recoveries
+
+
+async def claw_back_claim(
+    session: AsyncSession, principal: Principal, claim_id: str, reason: str, note: str
+) -> tuple[Claim, int, list[Recovery]]:
+    auth.require(auth.is_city(principal), "Only the city claws back")
+    claim = await visible_claim(session, principal, claim_id, for_update=True)
+    released, recoveries = await claw_back(session, principal, claim, reason, "", note)
+    return claim, released, recoveries
+
+
+async def repay(session: AsyncSession, principal: Principal, recovery_id: str, amount: int) -> Recovery:
+    auth.require(auth.is_city(principal), "Only the city records repayments")
+    repository = ClaimRepository(session)
+    recovery = await repository.recovery(recovery_id, for_update=True)
+    if recovery is None:
+        raise not_found("recovery_not_found", f"No recovery {recovery_id}")
+    outstanding = recovery.amount_fen - recovery.repaid_fen
+    if amount > outstanding:
+        raise bad_request(
+            "repayment_exceeds_outstanding",
+            f"Only {outstanding} fen are outstanding",
+            [FieldError("amount_fen", "exceeds_outstanding", f"At most {outstanding}")],
+        )
+    claim = await repository.get(recovery.claim_id, for_update=True)
+    assert claim is not None
+    await ledger.post(
+        session,
+        principal.subject,
+        [_posting(EntryType.recovery_repaid, claim, recovery.source_id, amount, recovery_id=recovery_id)],
+    )
+    recovery.repaid_fen += amount
+    recovery.status = "repaid" if recovery.repaid_fen == recovery.amount_fen else "partly_repaid"
+    claim.recovered_fen += amount
+    await _add_paid_to_enterprise(session, claim.uscc, -amount)
+    await audit_log.append(
+        session,
+        actor=principal,
+        action="recovery.repaid",
+        entity_type="recovery",
+        entity_id=recovery_id,
+        data={"amount_fen": amount, "outstanding_fen": outstanding - amount},
+        chain="money",
+    )
+    return recovery
+
+
+async def apply_pilot_status_revoked(session: AsyncSession, event: Event) -> None:
+    """回头看 revoked the pilot status: open claims are withdrawn, approved ones clawed back."""
+    payload = event.payload
+    assert isinstance(payload, PilotStatusRevoked)
+    copies = EnterpriseCopyRepository(session)
+    enterprise = await copies.get_for_update(payload.uscc)
+    if enterprise is not None and enterprise.revoked_at is None:
+        enterprise.revoked_at = utcnow()
+    for claim in await ClaimRepository(session).claims_of(payload.uscc):
+        status = ClaimStatus(claim.status)
+        if next_status(status, Action.claw_back):
+            await claw_back(session, SYSTEM, claim, "pilot_status_revoked", event.event_id, payload.finding)
+        elif next_status(status, Action.withdraw_on_revocation):
+            _transition(claim, Action.withdraw_on_revocation)
+            claim.review_note = f"pilot status revoked: {payload.finding}"

@@ -1,0 +1,100 @@
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import case, func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.ledger.chain import AccountKind
+from services.funding.ledger.models import FundingSource, LedgerEntry
+
+CHAIN_LOCK = zlib.crc32(b"funding:ledger_entry")
+
+
+class LedgerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get_source(self, source_id: str) -> FundingSource | None:
+        return await self.session.get(FundingSource, source_id)
+
+    async def list_sources(self, policy_key: str | None = None) -> Sequence[FundingSource]:
+        query = select(FundingSource).order_by(FundingSource.source_id)
+        if policy_key:
+            query = query.where(FundingSource.policy_key == policy_key)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def add_source(self, source: FundingSource) -> None:
+        self.session.add(source)
+        await self.session.flush()
+
+    async def lock_sources(self, source_ids: Sequence[str]) -> dict[str, FundingSource]:
+        """SELECT ... FOR UPDATE in a fixed order (no deadlocks between two spenders); SQLite ignores
+        FOR UPDATE but its writers are serialised by BEGIN IMMEDIATE."""
+        query = (
+            select(FundingSource)
+            .where(FundingSource.source_id.in_(sorted(set(source_ids))))
+            .order_by(FundingSource.source_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        return {s.source_id: s for s in (await self.session.execute(query)).scalars().all()}
+
+    async def lock_chain(self) -> None:
+        if self.session.bind.dialect.name == "postgresql":
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+
+    async def last_entry(self) -> LedgerEntry | None:
+        query = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)
+        return (await self.session.execute(query)).scalars().first()
+
+    async def add_entry(self, values: dict[str, Any]) -> LedgerEntry:
+        entry = LedgerEntry(**values)
+        self.session.add(entry)
+        await self.session.flush()
+        return entry
+
+    async def balances(self, source_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        """source id → account kind → balance (debits minus credits), derived from the entries."""
+        result: dict[str, dict[str, int]] = {}
+        for column in (LedgerEntry.debit_account, LedgerEntry.credit_account):
+            sign = 1 if column is LedgerEntry.debit_account else -1
+            query = select(column, func.sum(LedgerEntry.amount_fen)).group_by(column)
+            if source_ids is not None:
+                query = query.where(LedgerEntry.source_id.in_(source_ids))
+            for name, total in (await self.session.execute(query)).all():
+                kind, _, source_id = name.partition(":")
+                per_source = result.setdefault(source_id, {k.value: 0 for k in AccountKind})
+                per_source[kind] += sign * int(total)
+        return result
+
+    async def entries(
+        self, *, after_seq: int = 0, limit: int = 100, **filters: Any
+    ) -> tuple[Sequence[LedgerEntry], int]:
+        query = select(LedgerEntry)
+        for name, value in filters.items():
+            if value is not None:
+                query = query.where(getattr(LedgerEntry, name) == value)
+        total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        rows = (
+            await self.session.execute(
+                query.where(LedgerEntry.seq > after_seq).order_by(LedgerEntry.seq).limit(limit)
+            )
+        ).scalars()
+        return rows.all(), total
+
+    async def chain_chunk(self, after_seq: int, limit: int) -> Sequence[LedgerEntry]:
+        query = select(LedgerEntry).where(LedgerEntry.seq > after_seq).order_by(LedgerEntry.seq).limit(limit)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def committed_net(self, policy_sources: Sequence[str], line_code: str | None = None) -> int:
+        """Net committed programme-wide (commitments minus releases), on one line or on all."""
+        signed = case(
+            (LedgerEntry.entry_type == "commitment", LedgerEntry.amount_fen),
+            (LedgerEntry.entry_type == "release", -LedgerEntry.amount_fen),
+            else_=0,
+        )
+        query = select(func.coalesce(func.sum(signed), 0)).where(LedgerEntry.source_id.in_(policy_sources))
+        if line_code is not None:
+            query = query.where(LedgerEntry.line_code == line_code)
+        return int((await self.session.execute(query)).scalar_one())

@@ -1,0 +1,50 @@
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.funding.policy.models import PolicyVersion
+
+
+class PolicyRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def latest_version_number(self, key: str) -> int:
+        query = select(func.coalesce(func.max(PolicyVersion.version), 0)).where(
+            PolicyVersion.policy_key == key
+        )
+        return int((await self.session.execute(query)).scalar_one())
+
+    async def get(self, key: str, version: int | None = None) -> PolicyVersion | None:
+        query = select(PolicyVersion).where(PolicyVersion.policy_key == key)
+        if version is None:
+            query = query.order_by(PolicyVersion.version.desc()).limit(1)
+        else:
+            query = query.where(PolicyVersion.version == version)
+        return (await self.session.execute(query)).scalars().first()
+
+    async def versions(self, key: str) -> Sequence[PolicyVersion]:
+        query = select(PolicyVersion).where(PolicyVersion.policy_key == key).order_by(PolicyVersion.version)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def latest_of_each(self) -> Sequence[PolicyVersion]:
+        newest = (
+            select(PolicyVersion.policy_key, func.max(PolicyVersion.version).label("version"))
+            .group_by(PolicyVersion.policy_key)
+            .subquery()
+        )
+        query = (
+            select(PolicyVersion)
+            .join(
+                newest,
+                (PolicyVersion.policy_key == newest.c.policy_key)
+                & (PolicyVersion.version == newest.c.version),
+            )
+            .order_by(PolicyVersion.policy_key)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def add(self, version: PolicyVersion) -> None:
+        self.session.add(version)
+        await self.session.flush()

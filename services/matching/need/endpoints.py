@@ -1,0 +1,35 @@
+from fastapi import APIRouter, status
+
+from services.matching.need import service
+from services.matching.need.schemas import CommonNeedList, NeedCreate, NeedRead
+from szcore.auth import CurrentPrincipal
+from szcore.service import DbSession
+
+router = APIRouter(tags=["need"])
+
+
+@router.get(
+    "/common-needs/{industry_code}", response_model=CommonNeedList, summary="An industry's common (N) list"
+)
+async def common_needs(industry_code: str, session: DbSession, principal: CurrentPrincipal) -> CommonNeedList:
+    return await service.common_list(session, industry_code)
+
+
+@router.get("/enterprises/{uscc}/needs", response_model=list[NeedRead], summary="An enterprise's N+X needs")
+async def needs(uscc: str, session: DbSession, principal: CurrentPrincipal) -> list[NeedRead]:
+    return [NeedRead.model_validate(n) for n in await service.of(session, principal, uscc)]
+
+
+@router.post(
+    "/enterprises/{uscc}/needs",
+    status_code=status.HTTP_201_CREATED,
+    response_model=NeedRead,
+    summary="Adopt a common need or state an individual one",
+)
+async def add_need(uscc: str, data: NeedCreate, session: DbSession, principal: CurrentPrincipal) -> NeedRead:
+    return NeedRead.model_validate(await service.add(session, principal, uscc, data))
+
+
+@router.post("/needs/{need_id}/close", response_model=NeedRead, summary="Close a need (met or withdrawn)")
+async def close_need(need_id: str, session: DbSession, principal: CurrentPrincipal) -> NeedRead:
+    return NeedRead.model_validate(await service.close(session, principal, need_id))

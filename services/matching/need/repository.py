@@ -1,0 +1,33 @@
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.need.models import Need, NeedStatus
+
+
+class NeedRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, need_id: str) -> Need | None:
+        return await self.session.get(Need, need_id)
+
+    async def add(self, need: Need) -> Need:
+        self.session.add(need)
+        await self.session.flush()
+        return need
+
+    async def of(self, uscc: str, *, open_only: bool = False, source: str | None = None) -> Sequence[Need]:
+        query = select(Need).where(Need.uscc == uscc).order_by(Need.scenario_code, Need.need_id)
+        if open_only:
+            query = query.where(Need.status == NeedStatus.open)
+        if source is not None:
+            query = query.where(Need.source == source)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def open_of_many(self, usccs: Sequence[str]) -> Sequence[Need]:
+        if not usccs:
+            return []
+        query = select(Need).where(Need.uscc.in_(usccs), Need.status == NeedStatus.open)
+        return (await self.session.execute(query)).scalars().all()

@@ -1,0 +1,112 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.project.models import Engagement, EngagementStatus, Milestone, Plan, Project
+
+
+class ProjectRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, row: object) -> None:
+        self.session.add(row)
+        await self.session.flush()
+
+    async def get_engagement(self, engagement_id: str, *, for_update: bool = False) -> Engagement | None:
+        return await self.session.get(Engagement, engagement_id, with_for_update=for_update)
+
+    async def open_engagement(
+        self, uscc: str, provider_id: str, kind: str | None = None
+    ) -> Engagement | None:
+        query = select(Engagement).where(
+            Engagement.uscc == uscc,
+            Engagement.provider_id == provider_id,
+            Engagement.status == EngagementStatus.open,
+        )
+        if kind is not None:
+            query = query.where(Engagement.kind == kind)
+        return (await self.session.execute(query.limit(1))).scalar_one_or_none()
+
+    @staticmethod
+    def _filtered(
+        uscc: str | None, provider_id: str | None, county_code: str | None, status: str | None
+    ) -> Select[tuple[Engagement]]:
+        query = select(Engagement)
+        for column, value in (
+            (Engagement.uscc, uscc),
+            (Engagement.provider_id, provider_id),
+            (Engagement.county_code, county_code),
+            (Engagement.status, status),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        return query
+
+    async def page(
+        self,
+        *,
+        uscc: str | None,
+        provider_id: str | None,
+        county_code: str | None,
+        status: str | None,
+        after: str | None,
+        limit: int,
+    ) -> tuple[Sequence[Engagement], int]:
+        query = self._filtered(uscc, provider_id, county_code, status)
+        total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        if after is not None:
+            query = query.where(Engagement.engagement_id > after)
+        rows = (
+            (await self.session.execute(query.order_by(Engagement.engagement_id).limit(limit)))
+            .scalars()
+            .all()
+        )
+        return rows, total
+
+    async def plan_of(self, engagement_id: str) -> Plan | None:
+        return (
+            await self.session.execute(select(Plan).where(Plan.engagement_id == engagement_id))
+        ).scalar_one_or_none()
+
+    async def project_of(self, engagement_id: str) -> Project | None:
+        return (
+            await self.session.execute(select(Project).where(Project.engagement_id == engagement_id))
+        ).scalar_one_or_none()
+
+    async def get_project(self, project_id: str, *, for_update: bool = False) -> Project | None:
+        return await self.session.get(Project, project_id, with_for_update=for_update)
+
+    async def milestones(self, project_id: str) -> Sequence[Milestone]:
+        query = (
+            select(Milestone)
+            .where(Milestone.project_id == project_id)
+            .order_by(Milestone.reported_at, Milestone.milestone_id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def get_milestone(self, milestone_id: str) -> Milestone | None:
+        return await self.session.get(Milestone, milestone_id)
+
+    async def projects_completed_between(
+        self, provider_id: str, start: datetime, end: datetime
+    ) -> Sequence[Project]:
+        query = select(Project).where(
+            Project.provider_id == provider_id, Project.completed_at >= start, Project.completed_at < end
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def engagement_ids_of(self, provider_id: str) -> list[str]:
+        query = select(Engagement.engagement_id).where(Engagement.provider_id == provider_id)
+        return list((await self.session.execute(query)).scalars())
+
+    async def engaged_usccs(self, provider_id: str) -> set[str]:
+        query = select(Engagement.uscc).where(
+            Engagement.provider_id == provider_id, Engagement.status == EngagementStatus.open
+        )
+        return set((await self.session.execute(query)).scalars())
+
+    async def used_solution_engagements(self, uscc: str) -> Sequence[Engagement]:
+        return (await self.session.execute(select(Engagement).where(Engagement.uscc == uscc))).scalars().all()

@@ -1,0 +1,108 @@
+from collections.abc import Sequence
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.provider.models import ACTIVE, ROSTERED, Provider, ProviderRating, ProviderReview
+
+
+class ProviderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, provider_id: str, *, for_update: bool = False) -> Provider | None:
+        return await self.session.get(Provider, provider_id, with_for_update=for_update)
+
+    async def add(self, provider: Provider) -> Provider:
+        self.session.add(provider)
+        await self.session.flush()
+        return provider
+
+    async def get_many(self, provider_ids: Sequence[str]) -> dict[str, Provider]:
+        if not provider_ids:
+            return {}
+        rows = await self.session.execute(select(Provider).where(Provider.provider_id.in_(provider_ids)))
+        return {p.provider_id: p for p in rows.scalars()}
+
+    @staticmethod
+    def _filtered(statuses: Sequence[str] | None, kind: str | None) -> Select[tuple[Provider]]:
+        query = select(Provider)
+        if statuses is not None:
+            query = query.where(Provider.status.in_(statuses))
+        if kind is not None:
+            query = query.where(Provider.kind == kind)
+        return query
+
+    async def page(
+        self,
+        *,
+        statuses: Sequence[str] | None,
+        kind: str | None,
+        industry: str | None,
+        county: str | None,
+        after: str | None,
+        limit: int,
+    ) -> tuple[list[Provider], int]:
+        # JSON containment differs per backend; industries and counties are filtered in Python.
+        rows = (
+            await self.session.execute(self._filtered(statuses, kind).order_by(Provider.provider_id))
+        ).scalars()
+        matching = [
+            p
+            for p in rows
+            if (industry is None or industry in p.industries) and (county is None or county in p.counties)
+        ]
+        page = [p for p in matching if after is None or p.provider_id > after][:limit]
+        return page, len(matching)
+
+    async def rostered_of_kind(self, kind: str) -> Sequence[Provider]:
+        query = select(Provider).where(Provider.kind == kind, Provider.status.in_(ROSTERED))
+        return (await self.session.execute(query)).scalars().all()
+
+    async def active(self) -> Sequence[Provider]:
+        return (
+            (await self.session.execute(select(Provider).where(Provider.status.in_(ACTIVE)))).scalars().all()
+        )
+
+    async def add_review(self, review: ProviderReview) -> ProviderReview:
+        self.session.add(review)
+        await self.session.flush()
+        return review
+
+    async def review_by(self, provider_id: str, expert: str) -> ProviderReview | None:
+        query = select(ProviderReview).where(
+            ProviderReview.provider_id == provider_id, ProviderReview.expert == expert
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def reviews(self, provider_id: str) -> Sequence[ProviderReview]:
+        query = (
+            select(ProviderReview)
+            .where(ProviderReview.provider_id == provider_id)
+            .order_by(ProviderReview.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def mean_review_centi(self, provider_id: str) -> int | None:
+        query = select(func.avg(ProviderReview.total_centi)).where(ProviderReview.provider_id == provider_id)
+        mean = (await self.session.execute(query)).scalar_one()
+        return None if mean is None else round(mean)
+
+    async def rating(self, provider_id: str, period: str) -> ProviderRating | None:
+        query = select(ProviderRating).where(
+            ProviderRating.provider_id == provider_id, ProviderRating.period == period
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def add_rating(self, rating: ProviderRating) -> ProviderRating:
+        self.session.add(rating)
+        await self.session.flush()
+        return rating
+
+    async def ratings(self, provider_id: str) -> Sequence[ProviderRating]:
+        query = (
+            select(ProviderRating)
+            .where(ProviderRating.provider_id == provider_id)
+            .order_by(ProviderRating.period.desc())
+        )
+        return (await self.session.execute(query)).scalars().all()

@@ -1,0 +1,30 @@
+"""统一社会信用代码 (USCC) check per GB 32100-2015.
+
+A copy of services/enrollment/enterprise/uscc.py (services share no code); a candidate for szcore.
+"""
+
+ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+REGISTRATION_AUTHORITIES = set("123456789ABCDEFGNY")
+
+
+def check_digit(first17: str) -> str:
+    total = sum(ALPHABET.index(char) * weight for char, weight in zip(first17, WEIGHTS, strict=True))
+    return ALPHABET[(31 - total % 31) % 31]
+
+
+def uscc_error(value: str) -> str | None:
+    """None when valid, else the reason in English."""
+    if len(value) != 18:
+        return "must be 18 characters"
+    bad = sorted({char for char in value if char not in ALPHABET})
+    if bad:
+        return f"contains characters not allowed by GB 32100-2015: {''.join(bad)}"
+    if value[0] not in REGISTRATION_AUTHORITIES:
+        return "first character is not a registration authority code"
+    if not value[2:8].isdigit():
+        return "characters 3-8 must be the administrative division code"
+    expected = check_digit(value[:17])
+    if value[17] != expected:
+        return f"check digit is {value[17]}, expected {expected}"
+    return None

@@ -1,0 +1,94 @@
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.matching.solution.models import Solution, SolutionRating, SolutionReview, SolutionStatus
+
+
+class SolutionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, solution_id: str, *, for_update: bool = False) -> Solution | None:
+        return await self.session.get(Solution, solution_id, with_for_update=for_update)
+
+    async def get_many(self, solution_ids: Sequence[str]) -> dict[str, Solution]:
+        if not solution_ids:
+            return {}
+        rows = await self.session.execute(select(Solution).where(Solution.solution_id.in_(solution_ids)))
+        return {s.solution_id: s for s in rows.scalars()}
+
+    async def add(self, solution: Solution) -> Solution:
+        self.session.add(solution)
+        await self.session.flush()
+        return solution
+
+    async def filtered(
+        self, *, statuses: Sequence[str] | None, provider_id: str | None
+    ) -> Sequence[Solution]:
+        query = select(Solution).order_by(Solution.solution_id)
+        if statuses is not None:
+            query = query.where(Solution.status.in_(statuses))
+        if provider_id is not None:
+            query = query.where(Solution.provider_id == provider_id)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def listed(self) -> Sequence[Solution]:
+        return await self.filtered(statuses=[SolutionStatus.listed], provider_id=None)
+
+    async def add_review(self, review: SolutionReview) -> SolutionReview:
+        self.session.add(review)
+        await self.session.flush()
+        return review
+
+    async def review_by(self, solution_id: str, expert: str) -> SolutionReview | None:
+        query = select(SolutionReview).where(
+            SolutionReview.solution_id == solution_id, SolutionReview.expert == expert
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def reviews(self, solution_id: str) -> Sequence[SolutionReview]:
+        query = (
+            select(SolutionReview)
+            .where(SolutionReview.solution_id == solution_id)
+            .order_by(SolutionReview.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def mean_review_centi(self, solution_id: str) -> int | None:
+        query = select(func.avg(SolutionReview.total_centi)).where(SolutionReview.solution_id == solution_id)
+        mean = (await self.session.execute(query)).scalar_one()
+        return None if mean is None else round(mean)
+
+    async def rating_for(self, solution_id: str, engagement_id: str) -> SolutionRating | None:
+        query = select(SolutionRating).where(
+            SolutionRating.solution_id == solution_id, SolutionRating.engagement_id == engagement_id
+        )
+        return (await self.session.execute(query)).scalar_one_or_none()
+
+    async def add_rating(self, rating: SolutionRating) -> SolutionRating:
+        self.session.add(rating)
+        await self.session.flush()
+        return rating
+
+    async def scores_between(
+        self, engagement_ids: Sequence[str], start: datetime, end: datetime
+    ) -> list[int]:
+        if not engagement_ids:
+            return []
+        query = select(SolutionRating.score).where(
+            SolutionRating.engagement_id.in_(engagement_ids),
+            SolutionRating.rated_at >= start,
+            SolutionRating.rated_at < end,
+        )
+        return list((await self.session.execute(query)).scalars())
+
+    async def ratings(self, solution_id: str) -> Sequence[SolutionRating]:
+        query = (
+            select(SolutionRating)
+            .where(SolutionRating.solution_id == solution_id)
+            .order_by(SolutionRating.id)
+        )
+        return (await self.session.execute(query)).scalars().all()

@@ -1,0 +1,146 @@
+from typing import Any
+
+from services.matching.tests.helpers import COUNTY, ENTERPRISE, OTHER_COUNTY, OTHER_ENTERPRISE, World
+
+
+def activity(**overrides: Any) -> dict[str, Any]:
+    body = {
+        "kind": "matchmaking",
+        "title": "汽车零部件行业供需对接会",
+        "county_code": COUNTY,
+        "starts_at": "2026-10-10T01:00:00Z",
+        "capacity": 2,
+    }
+    return body | overrides
+
+
+async def planned(world: World, **overrides: Any) -> str:
+    created = await world.ok(
+        await world.client.post("/activities", json=activity(**overrides), headers=world.county()), 201
+    )
+    return created["activity_id"]  # type: ignore[no-any-return]
+
+
+class TestActivities:
+    async def test_sign_up_attend_outcome_and_counts(self, world: World) -> None:
+        await world.enterprise_registered()
+        await world.listed_provider("p1")
+        aid = await planned(world)
+        mine = await world.ok(
+            await world.client.post(f"/activities/{aid}/registrations", json={}, headers=world.enterprise()),
+            201,
+        )
+        await world.ok(
+            await world.client.post(
+                f"/activities/{aid}/registrations", json={}, headers=world.provider("p1")
+            ),
+            201,
+        )
+        await world.ok(
+            await world.client.post(
+                f"/activities/{aid}/attendance",
+                json={"registration_ids": [mine["id"]]},
+                headers=world.county(),
+            )
+        )
+        held = await world.ok(
+            await world.client.post(
+                f"/activities/{aid}/outcome",
+                json={"contacts_made": 3, "notes": "意向3个"},
+                headers=world.county(),
+            )
+        )
+        assert (held["status"], held["registered"], held["attended"]) == ("held", 2, 1)
+        # The enterprise engaged the provider after the meeting: the meeting gets the credit.
+        await world.ok(
+            await world.client.post(
+                "/engagements",
+                json={"uscc": ENTERPRISE, "provider_id": "p1", "kind": "diagnosis"},
+                headers=world.enterprise(),
+            ),
+            201,
+        )
+        stats = await world.ok(await world.client.get("/activities/stats", headers=world.city()))
+        matchmaking = next(k for k in stats["kinds"] if k["kind"] == "matchmaking")
+        assert matchmaking == {
+            "kind": "matchmaking",
+            "held": 1,
+            "attendees": 1,
+            "contacts_made": 3,
+            "trained_by_role": {},
+            "engagements_followed": 1,
+        }
+
+    async def test_training_counts_people_per_role(self, world: World) -> None:
+        aid = await planned(world, kind="training", capacity=10)
+        ids = []
+        for name, role in (
+            ("张三", "diagnosis_consultant"),
+            ("李四", "diagnosis_consultant"),
+            ("王五", "engineer"),
+        ):
+            row = await world.ok(
+                await world.client.post(
+                    f"/activities/{aid}/registrations",
+                    json={"person_name": name, "trainee_role": role},
+                    headers=world.county(),
+                ),
+                201,
+            )
+            ids.append(row["id"])
+        await world.client.post(
+            f"/activities/{aid}/attendance", json={"registration_ids": ids}, headers=world.city()
+        )
+        await world.client.post(f"/activities/{aid}/outcome", json={"contacts_made": 0}, headers=world.city())
+        stats = await world.ok(await world.client.get("/activities/stats", headers=world.county()))
+        training = next(k for k in stats["kinds"] if k["kind"] == "training")
+        assert training["trained_by_role"] == {"diagnosis_consultant": 2, "engineer": 1}
+
+
+class TestActivityRefusals:
+    async def test_organising_is_for_the_city_and_own_county(self, world: World) -> None:
+        for headers in (world.county(OTHER_COUNTY), world.enterprise(), world.provider("p1")):
+            response = await world.client.post("/activities", json=activity(), headers=headers)
+            assert response.status_code == 403
+        response = await world.client.post(
+            "/activities", json=activity(county_code=None), headers=world.county()
+        )
+        assert response.status_code == 403
+
+    async def test_other_county_sees_nothing(self, world: World) -> None:
+        aid = await planned(world)
+        assert (
+            await world.client.get(f"/activities/{aid}", headers=world.county(OTHER_COUNTY))
+        ).status_code == 404
+        page = await world.ok(await world.client.get("/activities", headers=world.county(OTHER_COUNTY)))
+        assert page["total"] == 0
+        page = await world.ok(await world.client.get("/activities", headers=world.enterprise()))
+        assert page["total"] == 1
+
+    async def test_full_duplicate_and_closed(self, world: World) -> None:
+        aid = await planned(world, capacity=1)
+        url = f"/activities/{aid}/registrations"
+        await world.ok(await world.client.post(url, json={}, headers=world.enterprise()), 201)
+        again = await world.client.post(url, json={}, headers=world.enterprise())
+        assert again.status_code == 409 and again.json()["code"] == "already_registered"
+        full = await world.client.post(url, json={}, headers=world.enterprise(OTHER_ENTERPRISE))
+        assert full.status_code == 409 and full.json()["code"] == "activity_full"
+        await world.client.post(
+            f"/activities/{aid}/outcome", json={"contacts_made": 1}, headers=world.county()
+        )
+        late = await world.client.post(url, json={}, headers=world.provider("p9"))
+        assert late.status_code == 409 and late.json()["code"] == "activity_not_open"
+
+    async def test_attendance_by_the_organiser_for_its_sign_ups(self, world: World) -> None:
+        aid = await planned(world)
+        response = await world.client.post(
+            f"/activities/{aid}/attendance", json={"registration_ids": [999]}, headers=world.county()
+        )
+        assert response.status_code == 422 and response.json()["code"] == "unknown_registration"
+        response = await world.client.post(
+            f"/activities/{aid}/attendance", json={"registration_ids": [1]}, headers=world.enterprise()
+        )
+        assert response.status_code == 403
+        response = await world.client.get(f"/activities/{aid}/registrations", headers=world.enterprise())
+        assert response.status_code == 403
+        assert (await world.client.get("/activities/stats", headers=world.enterprise())).status_code == 403
