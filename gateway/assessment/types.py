@@ -9,11 +9,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gateway.convert import parse_datetime as _time
 from gateway.scalars import Fen
-
-
-def _time(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 @strawberry.type(description="What the assessment service knows of an enterprise / 企业评测概况")

@@ -9,6 +9,8 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gateway.assessment.types import AssessmentProfile, resolve_assessment_profile
+from gateway.convert import parse_date as day
+from gateway.convert import parse_datetime as moment
 from gateway.funding.types import FundingProfile, resolve_funding_profile
 from gateway.matching.types import MatchingProfile, resolve_matching_profile
 from gateway.scalars import Fen
@@ -16,14 +18,6 @@ from gateway.scalars import Fen
 
 async def enrollment_get(info: Info[Any, Any], path: str, **params: Any) -> Any:
     return await info.context.clients.enrollment.get(path, info.context.token, params=params or None)
-
-
-def day(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
-def moment(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 @strawberry.enum(description="Size class / 企业规模")

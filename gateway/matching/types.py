@@ -6,11 +6,8 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gateway.convert import parse_datetime as _dt
 from gateway.scalars import Fen
-
-
-def _dt(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _at(value: str) -> datetime:
