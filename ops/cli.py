@@ -2,6 +2,7 @@ import argparse
 import asyncio
 import json
 import sys
+from pathlib import Path
 
 from szcore.auth import Role, issue_token
 from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES, get_settings
@@ -52,6 +53,40 @@ def cmd_tokens(args: argparse.Namespace) -> None:
         for role in Role
     }
     print(json.dumps(tokens, indent=2))
+
+
+def cmd_keys(args: argparse.Namespace) -> None:
+    from ops.keys import generate_key
+
+    private, jwks, kid = generate_key(args.out, args.kid)
+    print(json.dumps({"kid": kid, "private_key": str(private), "jwks": str(jwks)}))
+    print(f"Set SZ_AUTH_JWKS_FILE={jwks} on every process; keep {private} secret.", file=sys.stderr)
+
+
+def cmd_token(args: argparse.Namespace) -> None:
+    token = issue_token(
+        get_settings(),
+        args.role,
+        subject=args.subject,
+        county=args.county,
+        uscc=args.uscc,
+        provider_id=args.provider_id,
+        ttl_seconds=args.ttl,
+        private_key_pem=args.private_key.read_text() if args.private_key else None,
+        kid=args.kid,
+    )
+    print(token)
+
+
+def cmd_rebuild(args: argparse.Namespace) -> None:
+    from ops.rebuild import rebuild
+
+    forgotten = asyncio.run(rebuild(args.service, args.consumer))
+    print(
+        f"{args.service}/{args.consumer}: forgot {forgotten} applied events; the running service replays the "
+        "stream into its read model",
+        file=sys.stderr,
+    )
 
 
 def cmd_dlq(args: argparse.Namespace) -> None:
@@ -106,6 +141,29 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--provider-id", default="provider-1")
     p.add_argument("--ttl", type=int, default=12 * 3600, help="seconds")
     p.set_defaults(func=cmd_tokens)
+
+    p = sub.add_parser("keys", help="generate an RSA signing key and add it to a JWKS file (production auth)")
+    p.add_argument("--out", type=Path, required=True, help="directory for <kid>.pem and jwks.json")
+    p.add_argument("--kid", default=None, help="key id (default: random)")
+    p.set_defaults(func=cmd_keys)
+
+    p = sub.add_parser(
+        "token", help="issue one bearer token, e.g. for a county system or the national platform"
+    )
+    p.add_argument("--role", required=True, choices=[role.value for role in Role])
+    p.add_argument("--subject", default=None, help="who the token is for (client id)")
+    p.add_argument("--county", default=None)
+    p.add_argument("--uscc", default=None)
+    p.add_argument("--provider-id", default=None)
+    p.add_argument("--ttl", type=int, default=3600, help="seconds")
+    p.add_argument("--private-key", type=Path, default=None, help="PEM from `keys` (else the dev secret)")
+    p.add_argument("--kid", default=None, help="key id of --private-key")
+    p.set_defaults(func=cmd_token)
+
+    p = sub.add_parser("rebuild", help="rebuild a service's read model by replaying the event stream")
+    p.add_argument("service", choices=SERVICES)
+    p.add_argument("consumer", help="subscription name, e.g. assessment-enterprise-copy")
+    p.set_defaults(func=cmd_rebuild)
 
     p = sub.add_parser("dlq", help="list or replay dead-lettered events")
     p.add_argument("action", choices=["list", "replay"])

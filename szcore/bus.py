@@ -31,6 +31,10 @@ HEADER_DELIVERIES = "Sz-Deliveries"
 HEADER_EVENT_ID = "Sz-Event-Id"
 
 
+def durable_name(namespace: str, subscription: str) -> str:
+    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', namespace)}-{subscription}"
+
+
 def stream_name(namespace: str, kind: str) -> str:
     return f"{re.sub(r'[^A-Za-z0-9]', '_', namespace).upper()}_{kind}"
 
@@ -195,7 +199,7 @@ class ConsumerRunner:
         self.subscription = subscription
         self.settings = bus.settings
         ns = self.settings.events_namespace
-        self.durable = f"{re.sub(r'[^A-Za-z0-9_-]', '_', ns)}-{subscription.name}"
+        self.durable = durable_name(ns, subscription.name)
         self.subjects = [
             events_subject(ns, producer, event_type) for producer, event_type in subscription.events
         ]
@@ -248,12 +252,18 @@ class ConsumerRunner:
                 delay = min(delay * 2, 5.0)
                 continue
             delay = 0.2
+            idle = 0
             try:
                 while self.bus.generation == generation:
                     try:
                         msgs = await sub.fetch(self.subscription.batch, timeout=1.0)
                     except nats.errors.TimeoutError:
+                        idle += 1
+                        if idle % 10 == 0:
+                            # A deleted durable (an operator's rebuild) only shows as silence: check for it.
+                            await sub.consumer_info()
                         continue
+                    idle = 0
                     await self.handle_batch(msgs)
             except asyncio.CancelledError:
                 raise

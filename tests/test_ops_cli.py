@@ -46,3 +46,37 @@ class TestOpsCli:
         assert verify_token(tokens["county_admin"], settings).county == "410311"
         assert verify_token(tokens["enterprise"], settings).uscc
         assert verify_token(tokens["provider"], settings).provider_id
+
+
+class TestProductionKeysAndTokens:
+    def test_generated_key_signs_tokens_that_production_accepts(self, tmp_path) -> None:
+        keys = json.loads(run_ops("keys", "--out", str(tmp_path), "--kid", "city-1").stdout)
+        token = run_ops(
+            "token",
+            "--role",
+            "county_system",
+            "--county",
+            "410322",
+            "--subject",
+            "county-system-410322",
+            "--private-key",
+            keys["private_key"],
+            "--kid",
+            "city-1",
+        ).stdout.strip()
+        from szcore.auth import verify_token
+        from szcore.settings import Environment, Settings
+
+        principal = verify_token(token, Settings(env=Environment.prod, auth_jwks_file=tmp_path / "jwks.json"))
+        assert (principal.role.value, principal.county, principal.subject) == (
+            "county_system",
+            "410322",
+            "county-system-410322",
+        )
+        assert oct((tmp_path / "city-1.pem").stat().st_mode)[-3:] == "600"
+
+    def test_rotation_keeps_the_previous_public_key(self, tmp_path) -> None:
+        run_ops("keys", "--out", str(tmp_path), "--kid", "old")
+        run_ops("keys", "--out", str(tmp_path), "--kid", "new")
+        jwks = json.loads((tmp_path / "jwks.json").read_text())
+        assert [key["kid"] for key in jwks["keys"]] == ["old", "new"]

@@ -1,0 +1,67 @@
+"""An operator rebuilds a service's read model from the event stream while the service runs."""
+
+import httpx
+import pytest
+from sqlalchemy import delete, func, select
+
+from ops.local import Platform
+from ops.rebuild import rebuild
+from services.assessment.enterprise.models import EnterpriseCopy
+from szcore.auth import Role
+from szcore.db import create_engine
+from szcore.settings import Settings
+from tests.support.eventservice import eventually
+
+pytestmark = pytest.mark.e2e
+
+USCCS = ["91350100M000100Y43", "91110000600037341L", "91410300MA44RB1C4P"]
+
+
+async def copies(url: str) -> int:
+    engine = create_engine(url)
+    async with engine.connect() as connection:
+        count = (await connection.execute(select(func.count()).select_from(EnterpriseCopy))).scalar_one()
+    await engine.dispose()
+    return int(count)
+
+
+class TestRebuildReadModel:
+    async def test_a_lost_read_model_is_rebuilt_from_the_stream(self, platform: Platform, tokens) -> None:
+        url = platform.env["SZ_ASSESSMENT_DATABASE_URL"]
+        async with httpx.AsyncClient(base_url=platform.url("enrollment"), timeout=10) as client:
+            for uscc in USCCS:
+                body = {
+                    "uscc": uscc,
+                    "name": f"企业{uscc[-4:]}",
+                    "county_code": "410322",
+                    "industry_code": "C34",
+                    "size_class": "above_scale",
+                }
+                response = await client.post(
+                    "/enterprises", json=body, headers=tokens.headers(Role.city_admin)
+                )
+                assert response.status_code in (201, 409)
+
+        async def copied() -> bool:
+            return await copies(url) >= len(USCCS)
+
+        await eventually(copied)
+        before = await copies(url)
+        assert before >= len(USCCS)
+
+        engine = create_engine(url)
+        async with engine.begin() as connection:
+            await connection.execute(delete(EnterpriseCopy))
+        await engine.dispose()
+        assert await copies(url) == 0
+
+        settings = Settings(
+            nats_url=platform.env["SZ_NATS_URL"], events_namespace=platform.env["SZ_EVENTS_NAMESPACE"]
+        )
+        forgotten = await rebuild("assessment", "assessment-enterprise-copy", settings, url)
+        assert forgotten >= len(USCCS)
+
+        async def rebuilt() -> bool:
+            return await copies(url) == before
+
+        await eventually(rebuilt, timeout=40)
