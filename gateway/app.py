@@ -17,6 +17,7 @@ from szcore.errors import install_error_handlers
 from szcore.logging import configure_logging
 from szcore.middleware import RequestContextMiddleware
 from szcore.settings import Environment, Settings, get_settings
+from szcore.tracing import FASTAPI_TELEMETRY, configure_tracing
 
 PROCESS = "gateway"
 
@@ -24,6 +25,7 @@ PROCESS = "gateway"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(PROCESS, settings.log_level)
+    configure_tracing(PROCESS, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -39,6 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="数转 GraphQL gateway: one API over enrollment, assessment, funding and matching.",
         version="0.1.0",
         lifespan=lifespan,
+        telemetry=FASTAPI_TELEMETRY,
     )
     app.state.settings = settings
     app.state.clients = Clients(settings)

@@ -3,10 +3,12 @@
 from typing import Any
 
 import httpx
+from opentelemetry.trace import SpanKind
 
 from gateway.errors import GatewayError
 from szcore.context import request_id_var, traceparent_var
 from szcore.settings import SERVICES, Settings
+from szcore.tracing import span
 
 IDEMPOTENT_RETRIES = 2
 
@@ -34,10 +36,13 @@ class ServiceClient:
         self, method: str, path: str, token: str | None, headers: dict[str, str] | None = None, **kwargs: Any
     ) -> httpx.Response:
         """The raw response (for files and headers); problems and transport failures become GatewayErrors."""
+        attributes = {"http.request.method": method, "peer.service": self.name}
         try:
-            response = await self.http.request(
-                method, path, headers={**self._headers(token), **(headers or {})}, **kwargs
-            )
+            with span(f"{self.name} {method}", SpanKind.CLIENT, attributes=attributes) as client_span:
+                response = await self.http.request(
+                    method, path, headers={**self._headers(token), **(headers or {})}, **kwargs
+                )
+                client_span.set_attribute("http.response.status_code", response.status_code)
         except httpx.TimeoutException as exc:
             raise GatewayError("UPSTREAM_TIMEOUT", f"The {self.name} service did not answer in time") from exc
         except httpx.TransportError as exc:

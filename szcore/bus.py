@@ -12,13 +12,15 @@ import nats.js.errors
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
+from opentelemetry.trace import SpanKind
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from szcore import metrics
-from szcore.context import request_id_var, traceparent_var
+from szcore.context import request_id_var
 from szcore.events import Event, MalformedEvent, UnknownEventType, dead_letter_subject, decode, events_subject
 from szcore.inbox import Inbox
 from szcore.settings import Settings
+from szcore.tracing import span
 
 log = logging.getLogger(__name__)
 
@@ -336,12 +338,15 @@ class ConsumerRunner:
         self, session: AsyncSession, event: Event, deliveries: int, isolated: bool
     ) -> bool | BaseException:
         request_token = request_id_var.set(event.envelope.request_id)
-        trace_token = traceparent_var.set(event.envelope.trace.traceparent)
+        attributes = {"messaging.consumer": self.consumer_label, "event.id": event.event_id}
         try:
-            if isolated:
-                async with session.begin_nested():
-                    return await self._apply_once(session, event)
-            return await self._apply_once(session, event)
+            with span(
+                f"consume {event.event_type}", SpanKind.CONSUMER, event.envelope.trace.traceparent, attributes
+            ):
+                if isolated:
+                    async with session.begin_nested():
+                        return await self._apply_once(session, event)
+                return await self._apply_once(session, event)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -352,7 +357,6 @@ class ConsumerRunner:
             return exc
         finally:
             request_id_var.reset(request_token)
-            traceparent_var.reset(trace_token)
 
     async def _apply_once(self, session: AsyncSession, event: Event) -> bool:
         first_time = await self.inbox.record(session, self.consumer_label, event)

@@ -11,7 +11,7 @@ from google.protobuf.message import DecodeError, Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from shuzhuan.events.v1.envelope_pb2 import Envelope, TraceContext
 
-from szcore.context import child_traceparent, request_id_var, traceparent_var
+from szcore.context import request_id_var, traceparent_var
 from szcore.types import utcnow
 
 
@@ -81,7 +81,6 @@ def new_envelope(
     event_type = payload.DESCRIPTOR.name
     if event_type not in PAYLOAD_TYPES:
         raise UnknownEventType(event_type)
-    parent = traceparent_var.get()
     return Envelope(
         event_id=str(uuid.uuid4()),
         event_type=event_type,
@@ -90,7 +89,7 @@ def new_envelope(
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         schema_version=schema_version,
-        trace=TraceContext(traceparent=child_traceparent(parent) if parent else ""),
+        trace=TraceContext(traceparent=traceparent_var.get()),
         payload=payload.SerializeToString(),
         request_id=request_id_var.get(),
     )

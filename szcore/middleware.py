@@ -3,8 +3,9 @@ import time
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from szcore import metrics
-from szcore.context import new_request_id, new_traceparent, request_id_var, traceparent_var
+from szcore.context import new_request_id, request_id_var, traceparent_var
 from szcore.errors import problem_response
+from szcore.tracing import current_traceparent
 
 
 class RequestContextMiddleware:
@@ -21,20 +22,25 @@ class RequestContextMiddleware:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         request_id = headers.get("x-request-id", "")[:64] or new_request_id()
-        traceparent = headers.get("traceparent", "") or new_traceparent()
         rid_token = request_id_var.set(request_id)
-        tp_token = traceparent_var.set(traceparent)
+        # FastAPI's own telemetry has opened the server span (a child of the incoming traceparent); calls and
+        # events made while handling the request carry its context.
+        tp_token = traceparent_var.set(current_traceparent() or headers.get("traceparent", ""))
+        try:
+            await self._handle(scope, receive, send, headers, request_id)
+        finally:
+            request_id_var.reset(rid_token)
+            traceparent_var.reset(tp_token)
+
+    async def _handle(
+        self, scope: Scope, receive: Receive, send: Send, headers: dict[str, str], request_id: str
+    ) -> None:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-            response = problem_response(
-                413, "payload_too_large", "Request body too large", f"At most {self.max_body_bytes} bytes"
-            )
-            await response(scope, receive, send)
-            request_id_var.reset(rid_token)
-            traceparent_var.reset(tp_token)
+            await self._too_large(scope, receive, send)
             return
 
         received = 0
@@ -58,20 +64,20 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
-            response = problem_response(
-                413, "payload_too_large", "Request body too large", f"At most {self.max_body_bytes} bytes"
-            )
-            await response(scope, receive, send_with_headers)
+            await self._too_large(scope, receive, send_with_headers)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
             elapsed = time.perf_counter() - started
-            metrics.HTTP_REQUESTS.labels(
-                self.process, scope["method"], path, str(status_holder["status"])
-            ).inc()
+            status = str(status_holder["status"])
+            metrics.HTTP_REQUESTS.labels(self.process, scope["method"], path, status).inc()
             metrics.HTTP_LATENCY.labels(self.process, scope["method"], path).observe(elapsed)
-            request_id_var.reset(rid_token)
-            traceparent_var.reset(tp_token)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = problem_response(
+            413, "payload_too_large", "Request body too large", f"At most {self.max_body_bytes} bytes"
+        )
+        await response(scope, receive, send)
 
 
 class BodyTooLarge(Exception):

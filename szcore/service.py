@@ -22,6 +22,7 @@ from szcore.middleware import RequestContextMiddleware
 from szcore.outbox import OutboxRelay
 from szcore.settings import Settings, get_settings
 from szcore.tables import InfraTables
+from szcore.tracing import FASTAPI_TELEMETRY, configure_tracing
 
 
 @dataclass
@@ -107,6 +108,7 @@ def create_service_app(
 ) -> FastAPI:
     settings = settings or get_settings()
     configure_logging(name, settings.log_level)
+    configure_tracing(name, settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -119,7 +121,9 @@ def create_service_app(
         finally:
             await runtime.stop()
 
-    app = FastAPI(title=title, description=description, version=version, lifespan=lifespan)
+    app = FastAPI(
+        title=title, description=description, version=version, lifespan=lifespan, telemetry=FASTAPI_TELEMETRY
+    )
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, process=name, max_body_bytes=settings.max_request_bytes)
     app.include_router(ops_router())

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     auth_leeway_seconds: int = 30
 
     max_request_bytes: int = 50 * 1024 * 1024
+    # OTLP/HTTP collector base URL, e.g. http://otel-collector:4318; traces are not exported when unset.
+    otel_exporter_otlp_endpoint: str | None = None
 
     # Gateway limits. persisted_queries: off (any query), allow (hashes may stand in for registered
     # queries), safelist (only registered operations run).

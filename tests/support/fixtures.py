@@ -163,3 +163,17 @@ async def platform(
         raise
     finally:
         await asyncio.to_thread(platform.stop)
+
+
+def unique_uscc() -> str:
+    """A valid USCC (GB 32100-2015 check digit) that no other test uses."""
+    from services.enrollment.enterprise.uscc import ALPHABET, check_digit
+
+    body = (
+        "9141"
+        + "".join(ALPHABET[n % 10] for n in uuid.uuid4().bytes[:4])
+        + "MA"
+        + uuid.uuid4().hex[:7].upper()
+    )
+    body = "".join(c if c in ALPHABET else "0" for c in body)
+    return body + check_digit(body)
