@@ -304,6 +304,8 @@ class ConsumerRunner:
             # Some event failed and took the batch's transaction down: redo it with a savepoint per event,
             # so that the others still apply.
             outcomes = await self._apply_all(decoded, isolated=True)
+        if msgs[-1].reply:
+            metrics.CONSUMER_PENDING.labels(process, label).set(msgs[-1].metadata.num_pending)
         for msg, event, deliveries in decoded:
             outcome = outcomes[event.event_id]
             if isinstance(outcome, BaseException):

@@ -27,3 +27,8 @@ DEAD_LETTERS = Counter(
     "sz_dead_letters_total", "Events moved to the dead-letter subject", ["process", "consumer"]
 )
 NATS_CONNECTED = Gauge("sz_nats_connected", "1 while connected to NATS", ["process"])
+CONSUMER_PENDING = Gauge(
+    "sz_consumer_pending", "Events waiting for a consumer (its lag)", ["process", "consumer"]
+)
+DB_POOL_CHECKED_OUT = Gauge("sz_db_pool_checked_out", "Database connections in use", ["process"])
+DB_POOL_SIZE = Gauge("sz_db_pool_size", "Database connections held by the pool", ["process"])

@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
+from szcore import metrics
 from szcore.bus import ConsumerRunner, EventBus, Subscription
 from szcore.db import create_engine, session_scope
 from szcore.errors import install_error_handlers
@@ -156,7 +157,12 @@ def ops_router() -> APIRouter:
         )
 
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-    async def metrics_endpoint() -> Response:
+    async def metrics_endpoint(request: Request) -> Response:
+        runtime = get_runtime(request)
+        pool = runtime.engine.pool
+        if hasattr(pool, "checkedout"):
+            metrics.DB_POOL_CHECKED_OUT.labels(runtime.name).set(pool.checkedout())
+            metrics.DB_POOL_SIZE.labels(runtime.name).set(pool.size())
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router

@@ -107,7 +107,10 @@ class TestOperationalEndpoints:
             assert echoed.headers["x-request-id"] == "req-123"
             assert (await client.get("/healthz")).headers["x-request-id"]
             metrics = (await client.get("/metrics")).text
-            assert "sz_http_requests_total" in metrics
+            assert "sz_http_requests_total" in metrics and "sz_http_request_duration_seconds" in metrics
+            if process != "gateway":
+                for series in ("sz_outbox_backlog", "sz_db_pool_checked_out", "sz_nats_connected"):
+                    assert series in metrics, series
 
     async def test_errors_are_problem_details_with_the_request_id(self, platform: Platform) -> None:
         async with httpx.AsyncClient(base_url=platform.url("enrollment"), timeout=10) as client:
