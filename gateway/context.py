@@ -7,7 +7,7 @@ from strawberry.fastapi import BaseContext
 
 from gateway.clients import Clients
 from gateway.errors import GatewayError
-from gateway.loaders import batch_loader
+from gateway.loaders import batch_list_loader, batch_loader
 from szcore.auth import InvalidToken, Principal, bearer_token, verify_token
 from szcore.settings import Settings
 
@@ -43,14 +43,20 @@ class GatewayContext(BaseContext):
         return self.require_principal().token
 
     def loader(
-        self, service: str, path: str, key_param: str = "uscc", key_field: str = "uscc"
+        self,
+        service: str,
+        path: str,
+        key_param: str = "uscc",
+        key_field: str = "uscc",
+        *,
+        many: bool = False,
     ) -> DataLoader[str, Any]:
-        """The request's DataLoader for a batch endpoint (created on first use, shared by all resolvers)."""
-        name = f"{service}:{path}:{key_param}"
+        """The request's DataLoader for a batch endpoint (created on first use, shared by all resolvers).
+        With `many`, each key loads the list of its items (one-to-many links) instead of one item."""
+        name = f"{service}:{path}:{key_param}:{key_field}:{'many' if many else 'one'}"
         if name not in self.loaders:
-            self.loaders[name] = batch_loader(
-                self.clients.by_name[service], path, self.token, key_param, key_field
-            )
+            make = batch_list_loader if many else batch_loader
+            self.loaders[name] = make(self.clients.by_name[service], path, self.token, key_param, key_field)
         return self.loaders[name]  # type: ignore[no-any-return]
 
 

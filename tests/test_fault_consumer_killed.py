@@ -58,7 +58,7 @@ class TestConsumerKilled:
             producing = asyncio.create_task(produce())
 
             async def some_applied() -> bool:
-                return len(await applied(engine)) >= EVENTS // 10
+                return len(await applied(engine)) >= 50
 
             await eventually(some_applied, timeout=60)
             os.kill(worker.pid, signal.SIGKILL)

@@ -26,8 +26,12 @@ class AssessmentProfile:
     )
 
 
-async def resolve_assessment_profile(uscc: str, info: Info[Any, Any]) -> AssessmentProfile:
-    data = await info.context.clients.assessment.get(f"/enterprises/{uscc}", info.context.token)
+async def resolve_assessment_profile(uscc: str, info: Info[Any, Any]) -> AssessmentProfile | None:
+    """Through the request's DataLoader over `GET /enterprises?uscc=...`: one call for a whole page;
+    null when the assessment service does not know the enterprise (yet) or the caller may not see it."""
+    data = await info.context.loader("assessment", "/enterprises").load(uscc)
+    if data is None:
+        return None
     return AssessmentProfile(
         known_since=datetime.fromisoformat(data["known_since"]),
         current_level=data["current_level"],

@@ -8,12 +8,18 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from gateway.assessment.types import AssessmentProfile, resolve_assessment_profile
+from gateway.assessment.types import Assessment, AssessmentProfile, resolve_assessment_profile
 from gateway.convert import parse_date as day
 from gateway.convert import parse_datetime as moment
-from gateway.funding.types import FundingProfile, resolve_funding_profile
-from gateway.matching.types import MatchingProfile, resolve_matching_profile
+from gateway.funding.types import Claim, FundingProfile, Payment, build, resolve_funding_profile
+from gateway.matching.types import Engagement, MatchingProfile, Need, Project, resolve_matching_profile
 from gateway.scalars import Fen
+
+
+async def linked(info: Info[Any, Any], service: str, path: str, uscc: str) -> list[dict[str, Any]]:
+    """An enterprise's items in another collection, through the request's list DataLoader over the
+    service's batch endpoint `GET path?uscc=a&uscc=b...`: a page of enterprises costs one call per link."""
+    return await info.context.loader(service, path, many=True).load(uscc)  # type: ignore[no-any-return]
 
 
 async def enrollment_get(info: Info[Any, Any], path: str, **params: Any) -> Any:
@@ -165,6 +171,43 @@ class Enterprise:
     async def funding(self, info: Info[Any, Any]) -> FundingProfile | None:
         return await resolve_funding_profile(self.uscc, info)
 
+    @strawberry.field(description="Applications to the programme's batches / 申报记录")
+    async def applications(self, info: Info[Any, Any]) -> list["Application"]:
+        items = await linked(info, "enrollment", "/applications/by-enterprise", self.uscc)
+        return [Application.from_service(a) for a in items]
+
+    @strawberry.field(
+        description="Assessments (self, diagnosis, acceptance), newest first / 评测记录（自评、诊断、验收）"
+    )
+    async def assessments(self, info: Info[Any, Any]) -> list[Assessment]:
+        items = await linked(info, "assessment", "/assessments/by-enterprise", self.uscc)
+        return [Assessment.from_service(a) for a in items]
+
+    @strawberry.field(description="N+X transformation needs / 转型需求（N+X）")
+    async def needs(self, info: Info[Any, Any]) -> list[Need]:
+        items = await linked(info, "matching", "/needs/by-enterprise", self.uscc)
+        return [Need.from_service(n) for n in items]
+
+    @strawberry.field(description="Engagements with providers, with plan and project / 服务对接")
+    async def engagements(self, info: Info[Any, Any]) -> list[Engagement]:
+        items = await linked(info, "matching", "/engagements/by-enterprise", self.uscc)
+        return [Engagement.from_service(e) for e in items]
+
+    @strawberry.field(description="Transformation projects (signed contracts) / 改造项目")
+    async def projects(self, info: Info[Any, Any]) -> list[Project]:
+        items = await linked(info, "matching", "/engagements/by-enterprise", self.uscc)
+        return [Project.from_service(e["project"]) for e in items if e.get("project")]
+
+    @strawberry.field(description="Subsidy claims / 奖补申请")
+    async def claims(self, info: Info[Any, Any]) -> list[Claim]:
+        items = await linked(info, "funding", "/claims/by-enterprise", self.uscc)
+        return [Claim.from_service(c) for c in items]
+
+    @strawberry.field(description="Subsidy payments (city and auditors, or the enterprise itself) / 奖补支付")
+    async def payments(self, info: Info[Any, Any]) -> list[Payment]:
+        items = await linked(info, "funding", "/payments/by-enterprise", self.uscc)
+        return [build(Payment, p) for p in items]
+
     @strawberry.field(description="Every change of the dossier / 档案变更历史")
     async def history(self, info: Info[Any, Any]) -> list[DossierVersion]:
         data = await enrollment_get(info, f"/enterprises/{self.uscc}/history")
@@ -271,6 +314,11 @@ class Batch:
     diagnosis_window: Window | None = strawberry.field(description="诊断期 diagnosis window")
     implementation_window: Window | None = strawberry.field(description="实施期 implementation window")
     acceptance_window: Window | None = strawberry.field(description="验收期 acceptance window")
+
+    @strawberry.field(description="Enterprises admitted into or applying to this batch / 本批次企业")
+    async def enterprises(self, info: Info[Any, Any]) -> list[Enterprise]:
+        loader = info.context.loader("enrollment", "/enterprises/by-batch", "batch_id", "batch_id", many=True)
+        return [Enterprise.from_service(e) for e in await loader.load(self.id)]
 
 
 @strawberry.type(description="A year's share of a target / 年度目标")

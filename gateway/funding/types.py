@@ -41,8 +41,11 @@ class FundingProfile:
     )
 
 
-async def resolve_funding_profile(uscc: str, info: Info[Any, Any]) -> FundingProfile:
-    data = await info.context.clients.funding.get(f"/enterprises/{uscc}", info.context.token)
+async def resolve_funding_profile(uscc: str, info: Info[Any, Any]) -> FundingProfile | None:
+    """Through the request's DataLoader over `GET /enterprises?uscc=...` (see the assessment profile)."""
+    data = await info.context.loader("funding", "/enterprises").load(uscc)
+    if data is None:
+        return None
     return FundingProfile(known_since=datetime.fromisoformat(data["known_since"]), paid_fen=data["paid_fen"])
 
 

@@ -22,11 +22,21 @@ class MatchingProfile:
     )
 
 
-async def resolve_matching_profile(uscc: str, info: Info[Any, Any]) -> MatchingProfile:
-    data = await info.context.clients.matching.get(f"/enterprises/{uscc}", info.context.token)
+async def resolve_matching_profile(uscc: str, info: Info[Any, Any]) -> MatchingProfile | None:
+    """Through the request's DataLoader over `GET /enterprises?uscc=...` (see the assessment profile)."""
+    data = await info.context.loader("matching", "/enterprises").load(uscc)
+    if data is None:
+        return None
     return MatchingProfile(
         known_since=datetime.fromisoformat(data["known_since"]), open_engagements=data["open_engagements"]
     )
+
+
+async def provider_linked(info: Info[Any, Any], path: str, provider_id: str) -> list[dict[str, Any]]:
+    """A provider's items in a collection, through the request's list DataLoader over the batch endpoint
+    `GET path?provider_id=a&provider_id=b...`: a page of providers costs one call per link."""
+    loader = info.context.loader("matching", path, "provider_id", "provider_id", many=True)
+    return await loader.load(provider_id)  # type: ignore[no-any-return]
 
 
 # ---- enums -----------------------------------------------------------------------------------------
@@ -200,6 +210,25 @@ class Provider:
     open_projects: int = strawberry.field(description="Open engagements (capacity) / 进行中项目数")
     applied_at: datetime = strawberry.field(description="Applied at / 申请时间")
     listed_at: datetime | None = strawberry.field(description="Listed at / 入库时间")
+
+    @strawberry.field(
+        description="Products and solutions (the public sees listed ones only) / 小快轻准产品和解决方案"
+    )
+    async def solutions(self, info: Info[Any, Any]) -> list["Solution"]:
+        items = await provider_linked(info, "/solutions/by-provider", self.provider_id)
+        return [Solution.from_service(x) for x in items]
+
+    @strawberry.field(description="Engagements with enterprises, as far as the caller sees them / 服务对接")
+    async def engagements(self, info: Info[Any, Any]) -> list["Engagement"]:
+        items = await provider_linked(info, "/engagements/by-provider", self.provider_id)
+        return [Engagement.from_service(x) for x in items]
+
+    @strawberry.field(
+        description="Periodic ratings, newest first (officials and the provider itself) / 服务商考评"
+    )
+    async def ratings(self, info: Info[Any, Any]) -> list["ProviderRating"]:
+        items = await provider_linked(info, "/providers/ratings/by-provider", self.provider_id)
+        return [ProviderRating.from_service(x) for x in items]
 
     @classmethod
     def from_service(cls, d: dict[str, Any]) -> "Provider":

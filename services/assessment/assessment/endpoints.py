@@ -10,6 +10,7 @@ from services.assessment.assessment.schemas import (
     AssessmentCreate,
     AssessmentOut,
     AssessmentPage,
+    AssessmentsOfEnterprises,
     GapPlanOut,
     ImprovementOut,
     Kind,
@@ -76,6 +77,19 @@ async def list_assessments(
         session, principal, uscc=uscc, kind=kind, status=status, cursor=cursor, limit=limit
     )
     return AssessmentPage(items=[out(a) for a in items], total=total, next_cursor=next_cursor)
+
+
+@router.get(
+    "/by-enterprise",
+    response_model=AssessmentsOfEnterprises,
+    summary="Assessments of several enterprises, newest first (batch read by USCC)",
+)
+async def assessments_of_enterprises(
+    session: DbSession, principal: CurrentPrincipal, uscc: Annotated[list[str], Query(max_length=500)]
+) -> AssessmentsOfEnterprises:
+    return AssessmentsOfEnterprises(
+        items=[out(a) for a in await service.of_enterprises(session, principal, uscc)]
+    )
 
 
 @router.get(

@@ -28,10 +28,13 @@ class AssessmentRepository:
         county_code: str | None,
         visible_usccs: Sequence[str] | None,
         assessor_id: str | None,
+        usccs: Sequence[str] | None = None,
     ) -> Select[tuple[Assessment]]:
         query = select(Assessment)
         if uscc:
             query = query.where(Assessment.uscc == uscc)
+        if usccs is not None:
+            query = query.where(Assessment.uscc.in_(usccs))
         if kind:
             query = query.where(Assessment.kind == kind)
         if status:
@@ -58,6 +61,13 @@ class AssessmentRepository:
             )
         query = query.order_by(Assessment.created_at.desc(), Assessment.id.desc()).limit(limit)
         return (await self.session.execute(query)).scalars().all(), total
+
+    async def of_usccs(self, usccs: Sequence[str], **filters: object) -> Sequence[Assessment]:
+        """Every assessment of the given enterprises (one query, `IN`), newest first, within the caller's
+        scope (the same filters as `page`)."""
+        query = self._filtered(uscc=None, kind=None, status=None, usccs=usccs, **filters)  # type: ignore[arg-type]
+        query = query.order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        return (await self.session.execute(query)).scalars().all()
 
     async def latest(self, uscc: str, kind: str, statuses: Sequence[str]) -> Assessment | None:
         query = (

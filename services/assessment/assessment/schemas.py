@@ -80,6 +80,12 @@ class AssessmentOut(BaseModel):
     signed_off_at: datetime | None
 
 
+class AssessmentsOfEnterprises(BaseModel):
+    """Assessments of several enterprises at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[AssessmentOut]
+
+
 class AssessmentPage(BaseModel):
     items: list[AssessmentOut]
     total: int

@@ -3,8 +3,10 @@
 import base64
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -403,6 +405,31 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         ) from exc
 
 
+async def _scope(session: AsyncSession, principal: Principal) -> dict[str, Any]:
+    """Which assessments the caller sees: its county, its own enterprise, or (a provider) the enterprises
+    it is engaged with and the assessments it made itself."""
+    county = principal.county if principal.role in (Role.county_admin, Role.county_system) else None
+    visible: list[str] | None = None
+    assessor: str | None = None
+    if principal.role == Role.enterprise:
+        visible = [principal.uscc or ""]
+    elif principal.role == Role.provider:
+        visible, assessor = await _engaged(session, principal), principal.provider_id
+    elif principal.role not in auth.CITY_WIDE_READERS and county is None:
+        visible = []
+    return {"county_code": county, "visible_usccs": visible, "assessor_id": assessor}
+
+
+async def of_enterprises(
+    session: AsyncSession, principal: Principal, usccs: Sequence[str]
+) -> list[Assessment]:
+    """The assessments of several enterprises (newest first), scoped exactly like `page`."""
+    wanted = list(dict.fromkeys(u.upper() for u in usccs))
+    if not wanted:
+        return []
+    return list(await AssessmentRepository(session).of_usccs(wanted, **await _scope(session, principal)))
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,
@@ -413,24 +440,13 @@ async def page(
     cursor: str | None,
     limit: int,
 ) -> tuple[list[Assessment], int, str | None]:
-    county = principal.county if principal.role in (Role.county_admin, Role.county_system) else None
-    visible: list[str] | None = None
-    assessor: str | None = None
-    if principal.role == Role.enterprise:
-        visible = [principal.uscc or ""]
-    elif principal.role == Role.provider:
-        visible, assessor = await _engaged(session, principal), principal.provider_id
-    elif principal.role not in auth.CITY_WIDE_READERS and county is None:
-        visible = []
     items, total = await AssessmentRepository(session).page(
         after=decode_cursor(cursor) if cursor else None,
         limit=limit + 1,
         uscc=uscc.upper() if uscc else None,
         kind=kind,
         status=status,
-        county_code=county,
-        visible_usccs=visible,
-        assessor_id=assessor,
+        **await _scope(session, principal),
     )
     items = list(items)
     next_cursor = (

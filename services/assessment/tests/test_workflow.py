@@ -444,6 +444,32 @@ class TestListing:
         bad = await client.get("/assessments?cursor=%%%", headers=actors.city)
         assert bad.status_code == 422
 
+    async def test_batch_read_by_uscc_is_scoped_like_the_list(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens
+    ) -> None:
+        await register(session)
+        await register(session, OTHER_USCC, OTHER_COUNTY)
+        actors = Actors(tokens)
+        for _ in range(2):
+            await create(client, actors.enterprise, kind="self")
+        await client.post(
+            "/assessments", json={"uscc": OTHER_USCC, "kind": "self"}, headers=actors.other_enterprise
+        )
+        path = f"/assessments/by-enterprise?uscc={USCC}&uscc={OTHER_USCC.lower()}&uscc=91410300MA0000003Z"
+
+        async def usccs(headers: dict[str, str]) -> list[str]:
+            response = await client.get(path, headers=headers)
+            assert response.status_code == 200, response.text
+            return [a["uscc"] for a in response.json()["items"]]
+
+        assert sorted(await usccs(actors.city)) == [USCC, USCC, OTHER_USCC]
+        assert await usccs(actors.county) == [USCC, USCC]
+        assert await usccs(actors.other_county) == [OTHER_USCC]
+        assert await usccs(actors.other_enterprise) == [OTHER_USCC]
+        assert await usccs(actors.provider) == []
+        missing = await client.get("/assessments/by-enterprise", headers=actors.city)
+        assert missing.status_code == 422
+
 
 class TestConsumers:
     async def test_redelivered_events_change_nothing(self, session: AsyncSession) -> None:

@@ -9,6 +9,7 @@ from services.enrollment.application.schemas import (
     ApplicationDetail,
     ApplicationList,
     ApplicationRead,
+    ApplicationsOfEnterprises,
     Funnel,
     ObjectionCreate,
     ObjectionRead,
@@ -79,6 +80,18 @@ async def list_applications(
         total=total,
         next_cursor=encode_cursor([items[-1].id]) if len(rows) > limit else None,
     )
+
+
+@router.get(
+    "/by-enterprise",
+    response_model=ApplicationsOfEnterprises,
+    summary="Applications of several enterprises (batch read by USCC)",
+)
+async def applications_of_enterprises(
+    session: DbSession, principal: CurrentPrincipal, uscc: Annotated[list[str], Query(max_length=500)]
+) -> ApplicationsOfEnterprises:
+    rows = await service.of_enterprises(session, principal, uscc)
+    return ApplicationsOfEnterprises(items=[ApplicationRead.model_validate(a) for a in rows])
 
 
 @router.get("/funnel", response_model=Funnel, summary="Admission funnel per batch and county")

@@ -74,6 +74,18 @@ class ApplicationRepository:
             query = query.where(Application.id > after)
         return (await self.session.execute(query)).scalars().all(), total
 
+    async def of_usccs(
+        self, usccs: Sequence[str], *, county_code: str | None, uscc: str | None
+    ) -> Sequence[Application]:
+        """Every application of the given enterprises (one query), optionally narrowed to a county or to
+        one enterprise (the caller's scope)."""
+        query = select(Application).where(Application.uscc.in_(usccs))
+        if county_code is not None:
+            query = query.where(Application.county_code == county_code)
+        if uscc is not None:
+            query = query.where(Application.uscc == uscc)
+        return (await self.session.execute(query.order_by(Application.uscc, Application.id))).scalars().all()
+
     def add(self, *rows: object) -> None:
         self.session.add_all(rows)
 

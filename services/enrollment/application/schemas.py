@@ -110,6 +110,12 @@ class ApplicationDetail(ApplicationRead):
     objections: list[ObjectionRead]
 
 
+class ApplicationsOfEnterprises(BaseModel):
+    """Applications of several enterprises at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[ApplicationRead]
+
+
 class ApplicationList(BaseModel):
     items: list[ApplicationRead]
     total: int

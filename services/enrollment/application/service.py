@@ -189,6 +189,23 @@ async def page(
     )
 
 
+async def of_enterprises(
+    session: AsyncSession, principal: Principal, usccs: Sequence[str]
+) -> Sequence[Application]:
+    """The applications of several enterprises, scoped exactly like `page`."""
+    if principal.role == Role.provider:
+        raise forbidden("role_not_allowed", "Providers do not see applications")
+    own_county = principal.county if principal.role in (Role.county_admin, Role.county_system) else None
+    wanted = list(dict.fromkeys(u.upper() for u in usccs))
+    if not wanted:
+        return []
+    return await ApplicationRepository(session).of_usccs(
+        wanted,
+        county_code=own_county,
+        uscc=(principal.uscc or "") if principal.role == Role.enterprise else None,
+    )
+
+
 async def act(
     session: AsyncSession,
     principal: Principal,

@@ -84,6 +84,20 @@ async def list_enterprises(
 
 
 @router.get(
+    "/by-batch",
+    response_model=EnterpriseList,
+    summary="Enterprises of several programme batches (batch read by batch id)",
+)
+async def enterprises_of_batches(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    batch_id: Annotated[list[str], Query(max_length=MAX_BATCH, description="Batch ids")],
+) -> EnterpriseList:
+    enterprises = await service.of_batches(session, principal, batch_id)
+    return EnterpriseList(items=[EnterpriseRead.model_validate(e) for e in enterprises])
+
+
+@router.get(
     "/export.xlsx",
     summary="XLSX of the filtered list in the official layout (序号, 企业名称, 统一社会信用代码, ...)",
     response_class=Response,

@@ -92,6 +92,18 @@ async def count(session: AsyncSession, where: EnterpriseFilter) -> int:
     return (await session.execute(query)).scalar_one()
 
 
+async def in_batches(
+    session: AsyncSession, where: EnterpriseFilter, batch_ids: Sequence[str]
+) -> Sequence[Enterprise]:
+    """Every enterprise of the given batches (one query, `IN`) that also matches `where`."""
+    query = (
+        select(Enterprise)
+        .where(Enterprise.batch_id.in_(batch_ids), *where.conditions())
+        .order_by(Enterprise.batch_id, Enterprise.uscc)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
 async def page(
     session: AsyncSession, where: EnterpriseFilter, after: str | None, limit: int
 ) -> Sequence[Enterprise]:

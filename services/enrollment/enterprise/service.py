@@ -204,6 +204,17 @@ def scoped_filter(principal: Principal, where: EnterpriseFilter) -> EnterpriseFi
     return where
 
 
+async def of_batches(
+    session: AsyncSession, principal: Principal, batch_ids: Sequence[str]
+) -> Sequence[Enterprise]:
+    """The enterprises of several batches, scoped exactly like `search`."""
+    scoped = scoped_filter(principal, EnterpriseFilter())
+    wanted = list(dict.fromkeys(batch_ids))
+    if scoped is None or not wanted:
+        return []
+    return await repository.in_batches(session, scoped, wanted)
+
+
 async def search(
     session: AsyncSession, principal: Principal, where: EnterpriseFilter, cursor: str | None, limit: int
 ) -> tuple[Sequence[Enterprise], int, str | None]:

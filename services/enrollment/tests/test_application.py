@@ -486,6 +486,47 @@ class TestListApplications:
         assert second["next_cursor"] is None
         assert {first["items"][0]["uscc"], second["items"][0]["uscc"]} == {USCC, SECOND_USCC}
 
+    async def test_batch_read_by_uscc_is_scoped_like_the_list(self, flow: Flow) -> None:
+        await flow.register()
+        await flow.register(SECOND_USCC, county=OTHER_COUNTY)
+        await flow.submit()
+        await flow.submit(SECOND_USCC, headers=flow.h(Role.county_admin, county=OTHER_COUNTY))
+        params = {"uscc": [USCC, SECOND_USCC.lower(), "91330784MA0000001X"]}
+
+        async def usccs(headers: dict[str, str]) -> list[str]:
+            response = await flow.client.get("/applications/by-enterprise", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            return [a["uscc"] for a in response.json()["items"]]
+
+        assert sorted(await usccs(flow.city)) == sorted([USCC, SECOND_USCC])
+        assert await usccs(flow.county) == [USCC]
+        assert await usccs(flow.h(Role.county_admin, county=OTHER_COUNTY)) == [SECOND_USCC]
+        assert await usccs(flow.h(Role.enterprise, uscc=SECOND_USCC)) == [SECOND_USCC]
+        refused = await flow.client.get(
+            "/applications/by-enterprise", params=params, headers=flow.h(Role.provider, provider_id="p-1")
+        )
+        assert refused.status_code == 403
+
+    async def test_enterprises_of_batches_are_scoped_like_the_list(self, flow: Flow) -> None:
+        await flow.register()
+        await flow.register(SECOND_USCC, county=OTHER_COUNTY)
+        await flow.submit()
+        await flow.submit(SECOND_USCC, headers=flow.h(Role.county_admin, county=OTHER_COUNTY))
+        params = {"batch_id": ["jinhua-2024-b1", "jinhua-2024-b9"]}
+
+        async def usccs(headers: dict[str, str]) -> list[str]:
+            response = await flow.client.get("/enterprises/by-batch", params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            return [e["uscc"] for e in response.json()["items"]]
+
+        assert await usccs(flow.city) == sorted([USCC, SECOND_USCC])
+        assert await usccs(flow.county) == [USCC]
+        assert await usccs(flow.h(Role.enterprise, uscc=SECOND_USCC)) == [SECOND_USCC]
+        refused = await flow.client.get(
+            "/enterprises/by-batch", params=params, headers=flow.h(Role.provider, provider_id="p-1")
+        )
+        assert refused.status_code == 403
+
     async def test_bad_cursor(self, flow: Flow) -> None:
         response = await flow.client.get("/applications", params={"cursor": "%%%"}, headers=flow.city)
         assert response.status_code == 422 and response.json()["code"] == "invalid_cursor"

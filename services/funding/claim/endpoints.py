@@ -20,11 +20,13 @@ from services.funding.claim.schemas import (
     ClaimDetail,
     ClaimPage,
     ClaimRead,
+    ClaimsOfEnterprises,
     ClawbackIn,
     ClawbackResult,
     InvoiceRead,
     PaymentList,
     PaymentRead,
+    PaymentsOfEnterprises,
     ReconciliationIn,
     ReconciliationLine,
     ReconciliationResult,
@@ -116,6 +118,20 @@ async def list_claims(
     return ClaimPage(items=items, total=total, next_cursor=next_cursor)
 
 
+@router.get(
+    "/claims/by-enterprise",
+    response_model=ClaimsOfEnterprises,
+    summary="Claims of several enterprises (batch read by USCC)",
+)
+async def claims_of_enterprises(
+    session: DbSession, principal: CurrentPrincipal, uscc: Annotated[list[str], Query(max_length=500)]
+) -> ClaimsOfEnterprises:
+    auth.require(auth.can_list(principal), "Claims are not visible to this role")
+    wanted = list(dict.fromkeys(u.upper() for u in uscc))
+    rows = await ClaimRepository(session).of_usccs(wanted, auth.scope_filters(principal)) if wanted else []
+    return ClaimsOfEnterprises(items=[ClaimRead.model_validate(r) for r in rows])
+
+
 @router.get("/claims/{claim_id}", response_model=ClaimDetail, summary="One claim with invoices and payments")
 async def get_claim(claim_id: str, session: DbSession, principal: CurrentPrincipal) -> ClaimDetail:
     return await detail(session, await service.visible_claim(session, principal, claim_id))
@@ -194,6 +210,25 @@ async def claw_back_claim(
             action=action,
         )
     )
+
+
+@router.get(
+    "/payments/by-enterprise",
+    response_model=PaymentsOfEnterprises,
+    summary="Payments to several enterprises (batch read by USCC)",
+)
+async def payments_of_enterprises(
+    session: DbSession, principal: CurrentPrincipal, uscc: Annotated[list[str], Query(max_length=500)]
+) -> PaymentsOfEnterprises:
+    wanted = list(dict.fromkeys(u.upper() for u in uscc))
+    if principal.role is Role.enterprise:
+        wanted = [u for u in wanted if u == principal.uscc]
+    else:
+        auth.require(
+            principal.role in (Role.city_admin, Role.auditor), "Payments are for the city and auditors"
+        )
+    rows = await ClaimRepository(session).payments_of_usccs(wanted) if wanted else []
+    return PaymentsOfEnterprises(items=[PaymentRead.model_validate(p) for p in rows])
 
 
 @router.get("/payments", response_model=PaymentList, summary="Payments by status and source (the queue)")

@@ -76,6 +76,25 @@ class ClaimRepository:
         rows = await self.session.execute(query.order_by(Claim.submitted_at, Claim.claim_id).limit(limit))
         return rows.scalars().all(), total
 
+    async def of_usccs(self, usccs: Sequence[str], filters: dict[str, Any]) -> Sequence[Claim]:
+        """Every claim of the given enterprises (one query, `IN`), within the caller's scope filters."""
+        query = select(Claim).where(Claim.uscc.in_(usccs))
+        for name, value in filters.items():
+            if value is not None:
+                query = query.where(getattr(Claim, name) == value)
+        rows = await self.session.execute(query.order_by(Claim.uscc, Claim.submitted_at, Claim.claim_id))
+        return rows.scalars().all()
+
+    async def payments_of_usccs(self, usccs: Sequence[str]) -> Sequence[Payment]:
+        """Every payment to the given enterprises (one query, `IN`)."""
+        query = (
+            select(Payment)
+            .where(Payment.uscc.in_(usccs))
+            .order_by(Payment.uscc, Payment.queued_at, Payment.payment_id)
+            .execution_options(populate_existing=True)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def claims_of(self, uscc: str) -> Sequence[Claim]:
         query = (
             select(Claim)

@@ -153,6 +153,12 @@ class ClaimDetail(ClaimRead):
     payments: list[PaymentRead]
 
 
+class ClaimsOfEnterprises(BaseModel):
+    """Claims of several enterprises at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[ClaimRead]
+
+
 class ClaimPage(BaseModel):
     items: list[ClaimRead]
     total: int
@@ -239,6 +245,12 @@ class ClawbackResult(BaseModel):
     claim: ClaimRead
     released_fen: int
     recoveries: list[RecoveryRead]
+
+
+class PaymentsOfEnterprises(BaseModel):
+    """Payments of several enterprises at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[PaymentRead]
 
 
 class PaymentList(BaseModel):

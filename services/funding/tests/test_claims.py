@@ -520,6 +520,51 @@ class TestListing:
             await client.get("/claims", headers=tokens.headers(Role.provider, provider_id="p"))
         ).status_code == 403
 
+    async def test_batch_reads_by_uscc_are_scoped_like_the_lists(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens, enterprise: str
+    ) -> None:
+        other = new_uscc()
+        await seed_enterprise(session, other, county=OTHER_COUNTY, contract=f"c-{other}")
+        claims = {}
+        for i, uscc in enumerate((enterprise, other)):
+            claims[uscc] = await claim_through_audit(
+                client,
+                tokens,
+                claim_body(uscc, [invoice(f"BATCH{i}", 100 * WAN)], 60 * WAN),
+                county=COUNTY if uscc == enterprise else OTHER_COUNTY,
+            )
+        approved = await client.post(
+            f"/claims/{claims[enterprise]}/approve", headers=tokens.headers(Role.city_admin) | key()
+        )
+        assert approved.status_code == 200, approved.text
+        params = {"uscc": [enterprise.lower(), other, new_uscc()]}
+
+        async def read(path: str, headers: dict[str, str]) -> list[str]:
+            response = await client.get(path, params=params, headers=headers)
+            assert response.status_code == 200, response.text
+            return [c["uscc"] for c in response.json()["items"]]
+
+        city = tokens.headers(Role.city_admin)
+        assert sorted(await read("/claims/by-enterprise", city)) == sorted([enterprise, other])
+        assert await read("/claims/by-enterprise", tokens.headers(Role.county_admin, county=COUNTY)) == [
+            enterprise
+        ]
+        other_county = tokens.headers(Role.county_admin, county=OTHER_COUNTY)
+        assert await read("/claims/by-enterprise", other_county) == [other]
+        assert await read("/claims/by-enterprise", tokens.headers(Role.enterprise, uscc=other)) == [other]
+        provider = tokens.headers(Role.provider, provider_id="p")
+        assert (await client.get("/claims/by-enterprise", params=params, headers=provider)).status_code == 403
+
+        paid_to = await read("/payments/by-enterprise", city)
+        assert paid_to and set(paid_to) == {enterprise}
+        assert await read("/payments/by-enterprise", tokens.headers(Role.auditor)) == paid_to
+        assert await read("/payments/by-enterprise", tokens.headers(Role.enterprise, uscc=other)) == []
+        assert (
+            await read("/payments/by-enterprise", tokens.headers(Role.enterprise, uscc=enterprise)) == paid_to
+        )
+        refused = await client.get("/payments/by-enterprise", params=params, headers=other_county)
+        assert refused.status_code == 403
+
 
 class TestConcurrentApprovals:
     """Many approvals of different claims race for one small source, each in its own connection."""

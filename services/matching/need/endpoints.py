@@ -1,7 +1,9 @@
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
 
 from services.matching.need import service
-from services.matching.need.schemas import CommonNeedList, NeedCreate, NeedRead
+from services.matching.need.schemas import CommonNeedList, NeedCreate, NeedRead, NeedsOfEnterprises
 from szcore.auth import CurrentPrincipal
 from szcore.service import DbSession
 
@@ -13,6 +15,18 @@ router = APIRouter(tags=["need"])
 )
 async def common_needs(industry_code: str, session: DbSession, principal: CurrentPrincipal) -> CommonNeedList:
     return await service.common_list(session, industry_code)
+
+
+@router.get(
+    "/needs/by-enterprise",
+    response_model=NeedsOfEnterprises,
+    summary="N+X needs of several enterprises (batch read by USCC)",
+)
+async def needs_of_enterprises(
+    session: DbSession, principal: CurrentPrincipal, uscc: Annotated[list[str], Query(max_length=500)]
+) -> NeedsOfEnterprises:
+    rows = await service.of_enterprises(session, principal, uscc)
+    return NeedsOfEnterprises(items=[NeedRead.model_validate(n) for n in rows])
 
 
 @router.get("/enterprises/{uscc}/needs", response_model=list[NeedRead], summary="An enterprise's N+X needs")

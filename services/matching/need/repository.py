@@ -26,6 +26,12 @@ class NeedRepository:
             query = query.where(Need.source == source)
         return (await self.session.execute(query)).scalars().all()
 
+    async def of_many(self, usccs: Sequence[str]) -> Sequence[Need]:
+        if not usccs:
+            return []
+        query = select(Need).where(Need.uscc.in_(usccs)).order_by(Need.uscc, Need.scenario_code, Need.need_id)
+        return (await self.session.execute(query)).scalars().all()
+
     async def open_of_many(self, usccs: Sequence[str]) -> Sequence[Need]:
         if not usccs:
             return []

@@ -42,3 +42,9 @@ class CommonNeedList(BaseModel):
     industry_code: str
     version: int
     items: list[CommonNeedItem]
+
+
+class NeedsOfEnterprises(BaseModel):
+    """Needs of several enterprises at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[NeedRead]

@@ -36,6 +36,12 @@ async def of(session: AsyncSession, principal: Principal, uscc: str) -> Sequence
     return await NeedRepository(session).of(enterprise.uscc)
 
 
+async def of_enterprises(session: AsyncSession, principal: Principal, usccs: Sequence[str]) -> Sequence[Need]:
+    """The needs of several enterprises: those of the enterprises the caller may read (as for `of`)."""
+    visible = await enterprises.list_by_uscc(session, principal, list(dict.fromkeys(usccs)))
+    return await NeedRepository(session).of_many([c.uscc for c in visible])
+
+
 async def add(session: AsyncSession, principal: Principal, uscc: str, data: NeedCreate) -> Need:
     if not principal.is_role(*EDITORS):
         raise forbidden(

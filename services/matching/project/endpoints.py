@@ -10,6 +10,7 @@ from services.matching.project.schemas import (
     EngagementCreate,
     EngagementPage,
     EngagementRead,
+    EngagementsOfEnterprises,
     MilestoneRead,
     MilestoneReport,
     PlanDecision,
@@ -46,6 +47,30 @@ async def list_engagements(
     return await service.page(
         session, principal, uscc=uscc, provider_id=provider_id, status=status, cursor=cursor, limit=limit
     )
+
+
+@router.get(
+    "/engagements/by-enterprise",
+    response_model=EngagementsOfEnterprises,
+    summary="Engagements of several enterprises with plan and project (batch read by USCC)",
+)
+async def engagements_of_enterprises(
+    session: DbSession, principal: CurrentPrincipal, uscc: Annotated[list[str], Query(max_length=500)]
+) -> EngagementsOfEnterprises:
+    return EngagementsOfEnterprises(items=await service.of_enterprises(session, principal, uscc))
+
+
+@router.get(
+    "/engagements/by-provider",
+    response_model=EngagementsOfEnterprises,
+    summary="Engagements of several providers with plan and project (batch read by provider id)",
+)
+async def engagements_of_providers(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    provider_id: Annotated[list[str], Query(max_length=500)],
+) -> EngagementsOfEnterprises:
+    return EngagementsOfEnterprises(items=await service.of_providers(session, principal, provider_id))
 
 
 @router.get(

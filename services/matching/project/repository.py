@@ -66,6 +66,25 @@ class ProjectRepository:
         )
         return rows, total
 
+    async def of_usccs(
+        self, usccs: Sequence[str], *, provider_id: str | None, county_code: str | None
+    ) -> Sequence[Engagement]:
+        """Every engagement of the given enterprises (one query, `IN`), within the caller's scope."""
+        query = self._filtered(None, provider_id, county_code, None).where(Engagement.uscc.in_(usccs))
+        return (
+            (await self.session.execute(query.order_by(Engagement.uscc, Engagement.engagement_id)))
+            .scalars()
+            .all()
+        )
+
+    async def of_providers(
+        self, provider_ids: Sequence[str], *, uscc: str | None, county_code: str | None
+    ) -> Sequence[Engagement]:
+        """Every engagement of the given providers (one query, `IN`), within the caller's scope."""
+        query = self._filtered(uscc, None, county_code, None).where(Engagement.provider_id.in_(provider_ids))
+        query = query.order_by(Engagement.provider_id, Engagement.engagement_id)
+        return (await self.session.execute(query)).scalars().all()
+
     async def plan_of(self, engagement_id: str) -> Plan | None:
         return (
             await self.session.execute(select(Plan).where(Plan.engagement_id == engagement_id))

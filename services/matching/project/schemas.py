@@ -132,6 +132,12 @@ class EngagementRead(BaseModel):
     project: ProjectRead | None = None
 
 
+class EngagementsOfEnterprises(BaseModel):
+    """Engagements of several enterprises at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[EngagementRead]
+
+
 class EngagementPage(BaseModel):
     items: list[EngagementRead]
     total: int

@@ -168,6 +168,46 @@ async def read_project(session: AsyncSession, project: Project) -> ProjectRead:
     return result
 
 
+async def of_enterprises(
+    session: AsyncSession, principal: Principal, usccs: Sequence[str]
+) -> list[EngagementRead]:
+    """The engagements (with plan and project) of several enterprises, scoped exactly like `page`."""
+    wanted = list(dict.fromkeys(u.upper() for u in usccs))
+    provider_id = county = None
+    if principal.is_role(Role.enterprise):
+        wanted = [u for u in wanted if u == principal.uscc]
+    elif principal.is_role(Role.provider):
+        provider_id = principal.provider_id
+    elif principal.is_role(Role.county_admin, Role.county_system):
+        county = principal.county
+    elif not principal.is_role(*auth.CITY_WIDE):
+        raise forbidden("engagements_not_visible", "Your role does not see engagements")
+    if not wanted:
+        return []
+    rows = await ProjectRepository(session).of_usccs(wanted, provider_id=provider_id, county_code=county)
+    return [await read(session, e) for e in rows]
+
+
+async def of_providers(
+    session: AsyncSession, principal: Principal, provider_ids: Sequence[str]
+) -> list[EngagementRead]:
+    """The engagements (with plan and project) of several providers, scoped exactly like `page`."""
+    wanted = list(dict.fromkeys(provider_ids))
+    uscc = county = None
+    if principal.is_role(Role.enterprise):
+        uscc = principal.uscc or ""
+    elif principal.is_role(Role.provider):
+        wanted = [p for p in wanted if p == principal.provider_id]
+    elif principal.is_role(Role.county_admin, Role.county_system):
+        county = principal.county
+    elif not principal.is_role(*auth.CITY_WIDE):
+        raise forbidden("engagements_not_visible", "Your role does not see engagements")
+    if not wanted:
+        return []
+    rows = await ProjectRepository(session).of_providers(wanted, uscc=uscc, county_code=county)
+    return [await read(session, e) for e in rows]
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,

@@ -13,6 +13,7 @@ from services.matching.provider.schemas import (
     RatingCreate,
     RatingFactsRead,
     RatingRead,
+    RatingsOfProviders,
     ReviewCreate,
     ReviewRead,
     StatusChange,
@@ -51,6 +52,20 @@ async def list_providers(
         cursor=cursor,
         limit=limit,
     )
+
+
+@router.get(
+    "/ratings/by-provider",
+    response_model=RatingsOfProviders,
+    summary="Ratings of several providers, newest first (batch read by provider id)",
+)
+async def ratings_of_providers(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    provider_id: Annotated[list[str], Query(max_length=500)],
+) -> RatingsOfProviders:
+    rows = await service.ratings_of_providers(session, principal, provider_id)
+    return RatingsOfProviders(items=[RatingRead.model_validate(r) for r in rows])
 
 
 @router.get("/{provider_id}", response_model=ProviderRead, summary="One provider")

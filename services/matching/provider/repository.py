@@ -99,6 +99,20 @@ class ProviderRepository:
         await self.session.flush()
         return rating
 
+    async def of_ids(self, provider_ids: Sequence[str]) -> Sequence[Provider]:
+        query = select(Provider).where(Provider.provider_id.in_(provider_ids))
+        return (await self.session.execute(query)).scalars().all()
+
+    async def ratings_of_many(self, provider_ids: Sequence[str]) -> Sequence[ProviderRating]:
+        if not provider_ids:
+            return []
+        query = (
+            select(ProviderRating)
+            .where(ProviderRating.provider_id.in_(provider_ids))
+            .order_by(ProviderRating.provider_id, ProviderRating.period.desc())
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def ratings(self, provider_id: str) -> Sequence[ProviderRating]:
         query = (
             select(ProviderRating)

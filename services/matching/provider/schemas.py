@@ -140,3 +140,9 @@ class RatingFactsRead(BaseModel):
     satisfaction_count: int = Field(description="Enterprise product ratings in the period")
     satisfaction_avg_centi: int | None = Field(description="Mean enterprise rating (1-5) x100")
     suggested_scores: dict[str, int] = Field(description="Suggested 0-100 scores per rating dimension")
+
+
+class RatingsOfProviders(BaseModel):
+    """Ratings of several providers at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[RatingRead]

@@ -388,6 +388,21 @@ async def ratings(session: AsyncSession, principal: Principal, provider_id: str)
     return await ProviderRepository(session).ratings(provider_id)
 
 
+async def ratings_of_providers(
+    session: AsyncSession, principal: Principal, provider_ids: Sequence[str]
+) -> Sequence[ProviderRating]:
+    """The ratings of several providers (newest first), of those whose ratings the caller may read (as in
+    `ratings`); the others are left out."""
+    repository = ProviderRepository(session)
+    wanted = [p for p in dict.fromkeys(provider_ids) if auth.can_read_ratings(principal, p)]
+    visible = [
+        p.provider_id
+        for p in (await repository.of_ids(wanted) if wanted else [])
+        if auth.can_read(principal, p)
+    ]
+    return await repository.ratings_of_many(visible)
+
+
 async def facts(
     session: AsyncSession, principal: Principal, provider_id: str, period: str
 ) -> RatingFactsRead:

@@ -14,6 +14,7 @@ from services.matching.solution.schemas import (
     SolutionRatingRead,
     SolutionRead,
     SolutionReviewRead,
+    SolutionsOfProviders,
 )
 from szcore.auth import CurrentPrincipal
 from szcore.service import DbSession
@@ -53,6 +54,19 @@ async def list_solutions(
         cursor=cursor,
         limit=limit,
     )
+
+
+@router.get(
+    "/by-provider",
+    response_model=SolutionsOfProviders,
+    summary="Solutions of several providers (batch read by provider id)",
+)
+async def solutions_of_providers(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    provider_id: Annotated[list[str], Query(max_length=500)],
+) -> SolutionsOfProviders:
+    return SolutionsOfProviders(items=await service.of_providers(session, principal, provider_id))
 
 
 @router.get("/{solution_id}", response_model=SolutionRead, summary="One solution")

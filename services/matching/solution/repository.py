@@ -35,6 +35,14 @@ class SolutionRepository:
             query = query.where(Solution.provider_id == provider_id)
         return (await self.session.execute(query)).scalars().all()
 
+    async def of_providers(self, provider_ids: Sequence[str]) -> Sequence[Solution]:
+        query = (
+            select(Solution)
+            .where(Solution.provider_id.in_(provider_ids))
+            .order_by(Solution.provider_id, Solution.solution_id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def listed(self) -> Sequence[Solution]:
         return await self.filtered(statuses=[SolutionStatus.listed], provider_id=None)
 

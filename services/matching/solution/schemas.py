@@ -54,6 +54,12 @@ class SolutionRead(BaseModel):
     listed_at: datetime | None
 
 
+class SolutionsOfProviders(BaseModel):
+    """Solutions of several providers at once (batch read for the gateway's DataLoaders)."""
+
+    items: list[SolutionRead]
+
+
 class SolutionPage(BaseModel):
     items: list[SolutionRead]
     total: int

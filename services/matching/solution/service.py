@@ -90,6 +90,15 @@ async def submit(session: AsyncSession, principal: Principal, data: SolutionCrea
     return solution
 
 
+async def of_providers(
+    session: AsyncSession, principal: Principal, provider_ids: Sequence[str]
+) -> list[SolutionRead]:
+    """The solutions of several providers, each shown only if the caller may read it (as in `page`)."""
+    wanted = list(dict.fromkeys(provider_ids))
+    rows = await SolutionRepository(session).of_providers(wanted) if wanted else []
+    return [read(s) for s in rows if can_read(principal, s)]
+
+
 async def page(
     session: AsyncSession,
     principal: Principal,

@@ -154,6 +154,32 @@ class TestNeeds:
             ("S13", "enterprise"),
         ]
 
+    async def test_batch_read_by_uscc_is_scoped_like_one_enterprise(self, world: World) -> None:
+        await world.enterprise_registered()
+        await world.enterprise_registered(OTHER_ENTERPRISE, county=OTHER_COUNTY)
+        for uscc in (ENTERPRISE, OTHER_ENTERPRISE):
+            await world.ok(
+                await world.client.post(
+                    f"/enterprises/{uscc}/needs",
+                    json={"scenario_code": "S13", "title": "财务业财一体化"},
+                    headers=world.city(),
+                ),
+                201,
+            )
+        params = {"uscc": [ENTERPRISE, OTHER_ENTERPRISE.lower(), "91340100MA2TE0003Z"]}
+
+        async def usccs(headers: dict[str, str]) -> list[str]:
+            batch = await world.ok(
+                await world.client.get("/needs/by-enterprise", params=params, headers=headers)
+            )
+            return [n["uscc"] for n in batch["items"]]
+
+        assert await usccs(world.city()) == [ENTERPRISE, OTHER_ENTERPRISE]
+        assert await usccs(world.county()) == [ENTERPRISE]
+        assert await usccs(world.county(OTHER_COUNTY)) == [OTHER_ENTERPRISE]
+        assert await usccs(world.enterprise(OTHER_ENTERPRISE)) == [OTHER_ENTERPRISE]
+        assert await usccs(world.provider("p1")) == []
+
     async def test_refusals(self, world: World) -> None:
         await world.enterprise_registered()
         url = f"/enterprises/{ENTERPRISE}/needs"

@@ -13,7 +13,15 @@ from shuzhuan.events.v1.matching_pb2 import (
 
 from services.matching.db import audit_log
 from services.matching.project.service import apply_acceptance
-from services.matching.tests.helpers import COUNTY, ENTERPRISE, OTHER_COUNTY, OTHER_ENTERPRISE, World, event
+from services.matching.tests.helpers import (
+    COUNTY,
+    ENTERPRISE,
+    OTHER_COUNTY,
+    OTHER_ENTERPRISE,
+    RATING,
+    World,
+    event,
+)
 
 PLAN = {
     "goals": "生产管控、质量管理达到二级",
@@ -366,6 +374,81 @@ class TestProviderVisibility:
             await world.client.get(f"/engagements/{eid}", headers=world.county(OTHER_COUNTY))
         ).status_code == 404
         assert (await world.client.get("/engagements", headers=world.expert())).status_code == 403
+
+    async def test_batch_read_by_uscc_is_scoped_like_the_list(
+        self, world: World, engaged: dict[str, Any]
+    ) -> None:
+        eid = engaged["engagement"]["engagement_id"]
+        await world.enterprise_registered(OTHER_ENTERPRISE, county=OTHER_COUNTY)
+        params = {"uscc": [ENTERPRISE.lower(), OTHER_ENTERPRISE, "91340100MA2TE0003Z"]}
+        for headers, visible in (
+            (world.provider("p1"), [eid]),
+            (world.provider("p2"), []),
+            (world.enterprise(), [eid]),
+            (world.enterprise(OTHER_ENTERPRISE), []),
+            (world.county(COUNTY), [eid]),
+            (world.county(OTHER_COUNTY), []),
+            (world.city(), [eid]),
+        ):
+            batch = await world.ok(
+                await world.client.get("/engagements/by-enterprise", params=params, headers=headers)
+            )
+            assert [e["engagement_id"] for e in batch["items"]] == visible
+            assert all(e["uscc"] == ENTERPRISE for e in batch["items"])
+        project = await contracted(world, eid)
+        [item] = (
+            await world.ok(
+                await world.client.get("/engagements/by-enterprise", params=params, headers=world.city())
+            )
+        )["items"]
+        assert item["project"]["project_id"] == project["project_id"]
+        refused = await world.client.get("/engagements/by-enterprise", params=params, headers=world.expert())
+        assert refused.status_code == 403
+
+    async def test_batch_reads_by_provider_are_scoped_like_the_single_reads(
+        self, world: World, engaged: dict[str, Any]
+    ) -> None:
+        eid, sid = engaged["engagement"]["engagement_id"], engaged["solution_id"]
+        await world.listed_provider("p2")
+        draft = await world.ok(
+            await world.client.post("/solutions", json=world.solution_body(), headers=world.provider("p2")),
+            201,
+        )
+        await world.ok(
+            await world.client.post(
+                "/providers/p1/ratings", json={"period": "2026-11", "scores": RATING}, headers=world.city()
+            ),
+            201,
+        )
+        params = {"provider_id": ["p1", "p2", "p-none"]}
+
+        async def read(path: str, headers: dict[str, str], key: str) -> list[str]:
+            batch = await world.ok(await world.client.get(path, params=params, headers=headers))
+            return [item[key] for item in batch["items"]]
+
+        solutions = "/solutions/by-provider"
+        assert await read(solutions, world.city(), "solution_id") == [sid, draft["solution_id"]]
+        assert await read(solutions, world.enterprise(), "solution_id") == [sid]
+        assert await read(solutions, world.provider("p2"), "solution_id") == [sid, draft["solution_id"]]
+
+        engagements = "/engagements/by-provider"
+        for headers, visible in (
+            (world.provider("p1"), [eid]),
+            (world.provider("p2"), []),
+            (world.enterprise(), [eid]),
+            (world.enterprise(OTHER_ENTERPRISE), []),
+            (world.county(COUNTY), [eid]),
+            (world.county(OTHER_COUNTY), []),
+            (world.city(), [eid]),
+        ):
+            assert await read(engagements, headers, "engagement_id") == visible
+        assert (await world.client.get(engagements, params=params, headers=world.expert())).status_code == 403
+
+        ratings = "/providers/ratings/by-provider"
+        assert await read(ratings, world.city(), "provider_id") == ["p1"]
+        assert await read(ratings, world.provider("p1"), "provider_id") == ["p1"]
+        assert await read(ratings, world.provider("p2"), "provider_id") == []
+        assert await read(ratings, world.enterprise(), "provider_id") == []
 
     async def test_capacity_counts_open_engagements(self, world: World, engaged: dict[str, Any]) -> None:
         provider = await world.ok(await world.client.get("/providers/p1", headers=world.city()))
