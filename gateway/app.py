@@ -10,9 +10,15 @@ from strawberry.fastapi import GraphQLRouter
 
 from gateway.clients import Clients
 from gateway.context import build_context
+from gateway.county import PREFIX as COUNTY_PREFIX
+from gateway.county import mount_county_api
 from gateway.guard import GraphQLGuard
 from gateway.live import LiveHub
+from gateway.national.api import create_national_app
+from gateway.oauth import router as oauth_router
+from gateway.performance.endpoints import router as performance_router
 from gateway.schema import build_schema
+from gateway.sync.runtime import SyncRuntime
 from szcore.errors import install_error_handlers
 from szcore.logging import configure_logging
 from szcore.middleware import RequestContextMiddleware
@@ -30,9 +36,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.live.start()
+        await app.state.sync.start()
         try:
             yield
         finally:
+            await app.state.sync.stop()
             await app.state.live.stop()
             await app.state.clients.close()
 
@@ -46,11 +54,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.clients = Clients(settings)
     app.state.live = LiveHub(settings)
+    app.state.sync = SyncRuntime(settings)
     install_error_handlers(app)
     # Added first, so it runs inside the request-context middleware (body size cap, request id).
     app.add_middleware(GraphQLGuard, settings=settings)
     app.add_middleware(
-        RequestContextMiddleware, process=PROCESS, max_body_bytes=settings.gateway_max_request_bytes
+        RequestContextMiddleware,
+        process=PROCESS,
+        max_body_bytes=settings.gateway_max_request_bytes,
+        max_body_bytes_by_prefix={f"{COUNTY_PREFIX}/": settings.county_push_max_bytes},
     )
     graphql = GraphQLRouter(
         build_schema(settings),
@@ -58,6 +70,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         graphql_ide="graphiql" if settings.env != Environment.prod else None,
     )
     app.include_router(graphql, prefix="/graphql")
+    app.include_router(performance_router)
+    app.mount("/national/v1", create_national_app(settings, app.state.clients))
+    app.include_router(oauth_router)
+    mount_county_api(app)
 
     @app.get("/healthz", tags=["operations"])
     async def healthz() -> dict[str, str]:

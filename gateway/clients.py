@@ -37,6 +37,9 @@ class ServiceClient:
     ) -> httpx.Response:
         """The raw response (for files and headers); problems and transport failures become GatewayErrors."""
         attributes = {"http.request.method": method, "peer.service": self.name}
+        problem = _unsafe_request(path, headers)
+        if problem:
+            raise GatewayError("VALIDATION_FAILED", problem, 422)
         try:
             with span(f"{self.name} {method}", SpanKind.CLIENT, attributes=attributes) as client_span:
                 response = await self.http.request(
@@ -49,6 +52,9 @@ class ServiceClient:
             raise GatewayError("UPSTREAM_UNAVAILABLE", f"The {self.name} service is not reachable") from exc
         if response.status_code >= 400:
             raise problem_to_error(self.name, response)
+        if response.status_code >= 300:
+            # A redirect means the path did not name a resource (e.g. an empty id left a trailing slash).
+            raise GatewayError("NOT_FOUND", "No such record", 404)
         return response
 
     async def get(self, path: str, token: str | None, **kwargs: Any) -> Any:
@@ -59,6 +65,20 @@ class ServiceClient:
 
     async def close(self) -> None:
         await self.http.aclose()
+
+
+def _unsafe_request(path: str, headers: dict[str, str] | None) -> str | None:
+    """Why caller input placed in a path or header cannot be sent upstream (None if it can): an empty or
+    dot segment would reach another route, control characters are not valid in a URL, and header values
+    must be ASCII."""
+    route = path.split("?", 1)[0]
+    if any(segment in ("", ".", "..") for segment in route.split("/")[1:]):
+        return "An identifier in the request is empty or not valid"
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in path):
+        return "An identifier in the request contains control characters"
+    if headers and not all(value.isascii() for value in headers.values()):
+        return "A header value (e.g. the idempotency key) must be ASCII"
+    return None
 
 
 def problem_to_error(service: str, response: httpx.Response) -> GatewayError:

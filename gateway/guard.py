@@ -1,5 +1,5 @@
-"""Checks in front of GraphQL execution: persisted queries and the safelist, batching, and a
-per-principal rate limit. They run before Strawberry parses anything, so refused requests cost little."""
+"""Checks in front of GraphQL execution: persisted queries and the safelist, batching, fragment fan-out,
+and a per-principal rate limit. They run before Strawberry validates anything, so refusals cost little."""
 
 import hashlib
 import json
@@ -8,6 +8,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graphql import (
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+)
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from szcore.auth import InvalidToken, verify_token
@@ -127,7 +137,7 @@ class GraphQLGuard:
     def check(self, body: bytes) -> tuple[bytes, dict[str, Any] | None]:
         try:
             data = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested thousands deep
             return body, graphql_error(400, "BAD_REQUEST", "The body is not JSON")
         if isinstance(data, list):
             return body, graphql_error(400, "BATCHING_NOT_ALLOWED", "Send one operation per request")
@@ -155,7 +165,55 @@ class GraphQLGuard:
                 return body, graphql_error(
                     400, "OPERATION_NOT_REGISTERED", "Only registered operations may run on this gateway"
                 )
+        if (
+            isinstance(query, str)
+            and expanded_fields(query, self.settings.gateway_max_tokens) > MAX_EXPANDED_FIELDS
+        ):
+            return body, graphql_error(
+                400, "QUERY_TOO_COMPLEX", f"The query expands to more than {MAX_EXPANDED_FIELDS} fields"
+            )
         return body, None
+
+
+# Fields a query may expand to once its fragments are spread: fragments that spread each other twice
+# over ("billion laughs") stay small as text but would make validation and execution exponential.
+MAX_EXPANDED_FIELDS = 10_000
+
+
+def expanded_fields(query: str, max_tokens: int) -> int:
+    """How many fields the operations select with every fragment spread expanded (0 if it does not parse:
+    Strawberry reports that). Fragment sizes are memoised, so this is linear in the document."""
+    try:
+        document = parse(query, max_tokens=max_tokens, no_location=True)
+    except GraphQLError:
+        return 0
+    fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
+    sizes: dict[str, int] = {}
+    visiting: set[str] = set()
+
+    def size(selection_set: SelectionSetNode | None) -> int:
+        total = 0
+        for selection in selection_set.selections if selection_set else ():
+            if isinstance(selection, FieldNode):
+                total += 1 + size(selection.selection_set)
+            elif isinstance(selection, InlineFragmentNode):
+                total += size(selection.selection_set)
+            elif isinstance(selection, FragmentSpreadNode):
+                total += fragment(selection.name.value)
+            if total > MAX_EXPANDED_FIELDS:
+                break
+        return total
+
+    def fragment(name: str) -> int:
+        if name not in sizes:
+            if name in visiting or name not in fragments:
+                return 0  # a cycle or an unknown fragment: validation refuses it
+            visiting.add(name)
+            sizes[name] = size(fragments[name].selection_set)
+            visiting.discard(name)
+        return sizes[name]
+
+    return sum(size(d.selection_set) for d in document.definitions if isinstance(d, OperationDefinitionNode))
 
 
 async def read_body(receive: Receive) -> bytes:

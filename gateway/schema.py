@@ -7,24 +7,27 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from gateway.assessment.schema import AssessmentMutation, AssessmentQuery
+from gateway.descriptions import describe
 from gateway.enrollment.schema import EnrollmentMutation, EnrollmentQuery
 from gateway.errors import ErrorCodes, apply_code
 from gateway.funding.schema import FundingMutation, FundingQuery
 from gateway.matching.schema import MatchingMutation, MatchingQuery
+from gateway.performance.schema import PerformanceQuery
 from gateway.scalars import SCALAR_MAP
 from gateway.subscriptions import Subscription
+from gateway.sync.schema import SyncMutation, SyncQuery
 from szcore.settings import Environment, Settings
 
 CONFIG = StrawberryConfig(scalar_map=SCALAR_MAP)
 
 
 @strawberry.type(description="Shuzhuan (数转) queries")
-class Query(EnrollmentQuery, AssessmentQuery, MatchingQuery, FundingQuery):
+class Query(EnrollmentQuery, AssessmentQuery, MatchingQuery, FundingQuery, PerformanceQuery, SyncQuery):
     pass
 
 
 @strawberry.type(description="Shuzhuan (数转) mutations")
-class Mutation(EnrollmentMutation, AssessmentMutation, MatchingMutation, FundingMutation):
+class Mutation(EnrollmentMutation, AssessmentMutation, MatchingMutation, FundingMutation, SyncMutation):
     pass
 
 
@@ -47,10 +50,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     ]
     if settings.env == Environment.prod:
         extensions.append(DisableIntrospection)
-    return GatewaySchema(
+    built = GatewaySchema(
         query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions, config=CONFIG
     )
+    describe(built._schema)
+    return built
 
 
 # The settings-independent schema, for exporting its SDL.
 schema = strawberry.Schema(query=Query, mutation=Mutation, subscription=Subscription, config=CONFIG)
+describe(schema._schema)

@@ -9,9 +9,10 @@ from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES, get_settings
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
-    from ops.processes import migrate
+    from ops.processes import MIGRATED, migrate
+    from ops.progress import progress
 
-    for service in SERVICES if args.service == "all" else [args.service]:
+    for service in progress(MIGRATED if args.service == "all" else [args.service], "migrating", unit="db"):
         migrate(service)
         print(f"{service}: migrated to head", file=sys.stderr)
 
@@ -101,11 +102,15 @@ def cmd_dlq(args: argparse.Namespace) -> None:
 
 
 def cmd_audit(args: argparse.Namespace) -> None:
-    from ops.auditcheck import verify_service
+    from ops.auditcheck import parse_anchors, verify_service
+    from ops.progress import progress
 
     ok = True
-    for service in SERVICES if args.service == "all" else [args.service]:
-        for result in asyncio.run(verify_service(service)):
+    anchors = parse_anchors(args.anchor)
+    if anchors and args.service == "all":
+        sys.exit("--anchor names the chains of one service")
+    for service in progress(SERVICES if args.service == "all" else [args.service], "verifying", unit="db"):
+        for result in asyncio.run(verify_service(service, anchors=anchors)):
             ok &= result.ok
             print(json.dumps({"service": service, **result.__dict__}))
     sys.exit(0 if ok else 1)
@@ -116,7 +121,7 @@ def parser() -> argparse.ArgumentParser:
     sub = root.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("migrate", help="apply a service's database migrations (alembic upgrade head)")
-    p.add_argument("service", choices=[*SERVICES, "all"])
+    p.add_argument("service", choices=[*SERVICES, "gateway", "all"])
     p.set_defaults(func=cmd_migrate)
 
     p = sub.add_parser("serve", help="serve one process over HTTP")
@@ -173,7 +178,27 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("audit", help="verify the audit chains of a service's database")
     p.add_argument("action", choices=["verify"])
     p.add_argument("service", choices=[*SERVICES, "all"])
+    p.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="CHAIN:SEQ:HASH",
+        help="a chain head printed by an earlier verify of this service (head_seq, head_hash); "
+        "catches records cut off the end",
+    )
     p.set_defaults(func=cmd_audit)
+
+    from ops.commands import add_commands
+
+    add_commands(sub)
+
+    from ops.clients import add_parser as add_clients_parser
+
+    add_clients_parser(sub)
+
+    from gateway.sync.cli import add_parser as add_national_parser
+
+    add_national_parser(sub)
     return root
 
 

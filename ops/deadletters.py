@@ -8,6 +8,7 @@ import nats
 import nats.js.errors
 from nats.js import JetStreamContext, api
 
+from ops.progress import bar
 from szcore.bus import HEADER_CONSUMER, HEADER_DELIVERIES, HEADER_ERROR, HEADER_ORIGINAL_SUBJECT, Topology
 from szcore.events import MalformedEvent, UnknownEventType, decode
 from szcore.settings import Settings, get_settings
@@ -65,7 +66,9 @@ async def replay_dead_letters(consumer: str | None = None, settings: Settings | 
     count = 0
     try:
         js = nc.jetstream()
+        progress = bar("replaying dead letters", unit="event")
         async for msg in _dead_letters(js, topology, consumer):
+            progress.update()
             original = (msg.headers or {}).get(HEADER_ORIGINAL_SUBJECT)
             if not original:
                 continue
@@ -74,6 +77,7 @@ async def replay_dead_letters(consumer: str | None = None, settings: Settings | 
             await js.publish(original, msg.data or b"")
             await js.delete_msg(topology.dead_letter_stream, msg.seq)  # type: ignore[arg-type]
             count += 1
+        progress.close()
     finally:
         await nc.close()
     return count

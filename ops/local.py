@@ -94,7 +94,9 @@ class Platform:
         return url
 
     def migrate(self) -> None:
-        for service in SERVICES:
+        from ops.processes import MIGRATED
+
+        for service in MIGRATED:
             subprocess.run([sys.executable, "-m", "ops", "migrate", service], env=self.env, check=True)
 
     def start_processes(self, processes: tuple[str, ...] = PROCESSES) -> None:

@@ -7,6 +7,9 @@ from alembic.config import Config
 
 from szcore.settings import SERVICES
 
+# Every process with a database: the services, and the gateway (national-platform sync state).
+MIGRATED = (*SERVICES, "gateway")
+
 APP_FACTORIES = {
     "gateway": "gateway.app:create_app",
     "enrollment": "services.enrollment.app:create_app",
@@ -17,11 +20,16 @@ APP_FACTORIES = {
 
 
 def alembic_config(service: str, database_url: str | None = None) -> Config:
-    if service not in SERVICES:
-        raise ValueError(f"unknown service {service!r}; one of {', '.join(SERVICES)}")
-    import services
+    if service not in MIGRATED:
+        raise ValueError(f"unknown service {service!r}; one of {', '.join(MIGRATED)}")
+    if service == "gateway":
+        import gateway.sync
 
-    folder = Path(services.__file__).parent / service
+        folder = Path(gateway.sync.__file__).parent
+    else:
+        import services
+
+        folder = Path(services.__file__).parent / service
     config = Config(str(folder / "alembic.ini"))
     config.set_main_option("script_location", str(folder / "migrations"))
     if database_url:

@@ -59,6 +59,32 @@ class VerifyResult:
     first_broken_id: int | None = None
     first_broken_seq: int | None = None
     reason: str | None = None
+    # The last good record: publish it (an anchor) so that a later verify notices records cut off the end.
+    head_seq: int | None = None
+    head_hash: str | None = None
+
+
+def parse_anchor(text: str) -> tuple[int, str]:
+    """'SEQ:HASH' as printed by a verify (head_seq, head_hash)."""
+    seq, _, digest = text.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise ValueError(f"an anchor is SEQ:HASH (sha-256 hex), not {text!r}")
+    return int(seq), digest.lower()
+
+
+def anchor_problem(anchor: tuple[int, str] | None, head_seq: int, hash_at_anchor: str | None) -> str | None:
+    """Why the chain does not reach, or does not match, a head published earlier; None if it does.
+    The chain alone cannot show that its last records were deleted: only an anchor kept elsewhere can."""
+    if anchor is None:
+        return None
+    seq, digest = anchor
+    if head_seq < seq:
+        return (
+            f"the chain ends at seq {head_seq} but seq {seq} was anchored: records were deleted from the end"
+        )
+    if hash_at_anchor != digest:
+        return f"record seq {seq} does not match its anchored hash"
+    return None
 
 
 class AuditLog:
@@ -112,9 +138,16 @@ class AuditLog:
     async def chains(self, session: AsyncSession) -> list[str]:
         return list((await session.execute(select(self.table.c.chain).distinct())).scalars())
 
-    async def verify(self, session: AsyncSession, chain: str = "default", chunk: int = 5000) -> VerifyResult:
+    async def verify(
+        self,
+        session: AsyncSession,
+        chain: str = "default",
+        chunk: int = 5000,
+        anchor: tuple[int, str] | None = None,
+    ) -> VerifyResult:
         expected_seq, prev_hash, checked = 1, GENESIS, 0
         last_id = 0
+        hash_at_anchor: str | None = None
         while True:
             rows = (
                 await session.execute(
@@ -153,6 +186,8 @@ class AuditLog:
                         chain, False, checked, row.id, row.seq, f"record seq {row.seq} was edited"
                     )
                 prev_hash, expected_seq, last_id = row.hash, row.seq + 1, row.id
+                if anchor is not None and row.seq == anchor[0]:
+                    hash_at_anchor = row.hash
                 checked += 1
         total = (await session.execute(select(func.count()).where(self.table.c.chain == chain))).scalar_one()
         if total != checked:
@@ -164,4 +199,17 @@ class AuditLog:
                 expected_seq,
                 "records with sequence numbers out of order were found",
             )
-        return VerifyResult(chain, True, checked)
+        head_seq, head_hash = expected_seq - 1, (prev_hash if checked else None)
+        problem = anchor_problem(anchor, head_seq, hash_at_anchor)
+        if problem:
+            return VerifyResult(
+                chain,
+                False,
+                checked,
+                last_id or None,
+                min(head_seq + 1, anchor[0]) if anchor else None,
+                problem,
+                head_seq or None,
+                head_hash,
+            )
+        return VerifyResult(chain, True, checked, head_seq=head_seq or None, head_hash=head_hash)

@@ -259,7 +259,7 @@ class ConsumerRunner:
                 while self.bus.generation == generation:
                     try:
                         msgs = await sub.fetch(self.subscription.batch, timeout=1.0)
-                    except nats.errors.TimeoutError:
+                    except TimeoutError:  # nats-py raises its own subclass or, at times, the bare builtin
                         idle += 1
                         if idle % 10 == 0:
                             # A deleted durable (an operator's rebuild) only shows as silence: check for it.

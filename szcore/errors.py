@@ -45,6 +45,51 @@ class ProblemError(Exception):
         return f"{self.code}: {self.detail or self.title}"
 
 
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "message_zh": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_SCHEMA}}}
+
+
+# The errors any operation may answer (authentication, role and scope, lookups, conflicts, validation,
+# body size, database outage), documented once for every route of every service.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _problem_doc("No valid bearer token"),
+    403: _problem_doc("The caller's role or scope may not do this"),
+    404: _problem_doc("Not found, or not visible to the caller"),
+    409: _problem_doc("Conflicts with the current state"),
+    413: _problem_doc("Request body too large"),
+    422: _problem_doc("The request is not valid (per-field errors)"),
+    503: _problem_doc("A dependency (the database) is unavailable; retry after Retry-After"),
+}
+
+
 def bad_request(code: str, detail: str, errors: list[FieldError] | None = None) -> ProblemError:
     return ProblemError(422, code, "The request is not valid", detail, errors or [])
 
@@ -127,6 +172,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's "error parsing the body" (undecodable bytes, a broken form): a validation failure.
+            return problem_response(
+                422,
+                "malformed_body",
+                "The request is not valid",
+                str(exc.detail),
+                [{"field": "body", "code": "malformed_body", "message": str(exc.detail)}],
+                request.url.path,
+            )
         code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(
             exc.status_code, "http_error"
         )

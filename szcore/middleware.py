@@ -11,10 +11,24 @@ from szcore.tracing import current_traceparent
 class RequestContextMiddleware:
     """Request id and trace context in and out, request metrics, and a cap on the body size."""
 
-    def __init__(self, app: ASGIApp, process: str, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        process: str,
+        max_body_bytes: int,
+        max_body_bytes_by_prefix: dict[str, int] | None = None,
+    ) -> None:
         self.app = app
         self.process = process
         self.max_body_bytes = max_body_bytes
+        # Path prefix -> cap, for the few routes that take large uploads (county pushes at the gateway).
+        self.max_body_bytes_by_prefix = max_body_bytes_by_prefix or {}
+
+    def body_cap(self, path: str) -> int:
+        for prefix, cap in self.max_body_bytes_by_prefix.items():
+            if path.startswith(prefix):
+                return cap
+        return self.max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -38,9 +52,10 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status_holder = {"status": 500}
 
+        cap = self.body_cap(scope.get("path", ""))
         declared = headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > self.max_body_bytes:
-            await self._too_large(scope, receive, send)
+        if declared and declared.isdigit() and int(declared) > cap:
+            await self._too_large(scope, receive, send, cap)
             return
 
         received = 0
@@ -50,7 +65,7 @@ class RequestContextMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > cap:
                     raise BodyTooLarge()
             return message
 
@@ -64,7 +79,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, limited_receive, send_with_headers)
         except BodyTooLarge:
-            await self._too_large(scope, receive, send_with_headers)
+            await self._too_large(scope, receive, send_with_headers, cap)
         finally:
             route = scope.get("route")
             path = getattr(route, "path", None) or "unmatched"
@@ -73,9 +88,9 @@ class RequestContextMiddleware:
             metrics.HTTP_REQUESTS.labels(self.process, scope["method"], path, status).inc()
             metrics.HTTP_LATENCY.labels(self.process, scope["method"], path).observe(elapsed)
 
-    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send, cap: int) -> None:
         response = problem_response(
-            413, "payload_too_large", "Request body too large", f"At most {self.max_body_bytes} bytes"
+            413, "payload_too_large", "Request body too large", f"At most {cap} bytes"
         )
         await response(scope, receive, send)
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from szcore import metrics
 from szcore.bus import ConsumerRunner, EventBus, Subscription
+from szcore.changefeed import ChangeLog, ChangeSequencer
 from szcore.db import create_engine, session_scope
-from szcore.errors import install_error_handlers
+from szcore.errors import PROBLEM_RESPONSES, install_error_handlers
 from szcore.inbox import Inbox
 from szcore.logging import configure_logging
 from szcore.middleware import RequestContextMiddleware
@@ -36,16 +37,21 @@ class ServiceRuntime:
     bus: EventBus
     relay: OutboxRelay
     consumers: list[ConsumerRunner] = field(default_factory=list)
+    sequencer: ChangeSequencer | None = None
 
     async def start(self) -> None:
         await self.bus.start()
         await self.relay.start()
+        if self.sequencer:
+            await self.sequencer.start()
         for consumer in self.consumers:
             await consumer.start()
 
     async def stop(self) -> None:
         for consumer in self.consumers:
             await consumer.stop()
+        if self.sequencer:
+            await self.sequencer.stop()
         await self.relay.stop()
         await self.bus.close()
         await self.engine.dispose()
@@ -64,9 +70,9 @@ def build_runtime(
     class ServiceSession(Session):
         """A session class of this runtime's own, so that commit hooks stay within it."""
 
-    sessionmaker = async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=False, sync_session_class=ServiceSession
-    )
+    # Autoflush as in the tests' sessions: a query (or a populate_existing re-read) must see this request's
+    # own pending changes, or it silently discards them.
+    sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ServiceSession)
     bus = EventBus(settings, name)
     relay = OutboxRelay(
         tables,
@@ -76,9 +82,13 @@ def build_runtime(
         poll_seconds=settings.outbox_poll_seconds,
     )
     relay.hook_commits(ServiceSession)
+    sequencer = ChangeSequencer(
+        ChangeLog(tables.change_log), sessionmaker, name=name, poll_seconds=settings.outbox_poll_seconds
+    )
+    sequencer.hook_commits(ServiceSession)
     inbox = Inbox(tables.inbox)
     consumers = [ConsumerRunner(bus, sessionmaker, inbox, sub) for sub in subscriptions]
-    return ServiceRuntime(name, settings, tables, engine, sessionmaker, bus, relay, consumers)
+    return ServiceRuntime(name, settings, tables, engine, sessionmaker, bus, relay, consumers, sequencer)
 
 
 def get_runtime(request: Request) -> ServiceRuntime:
@@ -129,7 +139,7 @@ def create_service_app(
     app.add_middleware(RequestContextMiddleware, process=name, max_body_bytes=settings.max_request_bytes)
     app.include_router(ops_router())
     for router in routers:
-        app.include_router(router)
+        app.include_router(router, responses=PROBLEM_RESPONSES)
     return app
 
 

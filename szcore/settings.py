@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     assessment_database_url: str | None = None
     funding_database_url: str | None = None
     matching_database_url: str | None = None
+    # The gateway's own database: national-platform sync state (report outbox, reconciliation runs).
+    gateway_database_url: str | None = None
     database_pool_size: int = 10
 
     gateway_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['gateway']}"
@@ -69,13 +71,50 @@ class Settings(BaseSettings):
     gateway_persisted_queries: str = "allow"
     gateway_operations_dir: Path | None = None
 
+    # Machine clients (county systems, the national platform): hashed secrets, see szcore/credentials.py.
+    # Default: <data_dir>/clients.json.
+    clients_file: Path | None = None
+    # PEM private key the gateway signs client-credentials tokens with; its public key must be in the JWKS
+    # file (the kid is taken from there). Unset: the dev secret (dev/test only).
+    auth_signing_key_file: Path | None = None
+    client_token_ttl_seconds: int = 900
+    # Failed client authentications (bad secret or API key) per client id and per address a minute.
+    client_auth_failures_per_minute: int = 10
+    # County pushes through the gateway: body cap and how long the gateway waits for enrollment.
+    county_push_max_bytes: int = 50 * 1024 * 1024
+    county_push_timeout_seconds: float = 600.0
+
+    # Push to the national platform (gateway/sync): an empty URL disables pushing; the bearer token is read
+    # from a secret file. Retries back off exponentially with jitter; the breaker opens after N failures.
+    national_push_url: str = ""
+    national_push_token_file: Path | None = None
+    national_push_timeout_seconds: float = 15.0
+    national_push_poll_seconds: float = 5.0
+    national_push_max_attempts: int = 20
+    national_push_backoff_base_seconds: float = 5.0
+    national_push_backoff_max_seconds: float = 3600.0
+    national_breaker_failures: int = 5
+    national_breaker_cooldown_seconds: float = 60.0
+    # Seconds between automatic reconciliation runs (0: only on demand).
+    national_reconcile_interval_seconds: float = 86400.0
+    # Administrative division code of the city, sent with every report.
+    national_city_code: str = ""
+
+    # Pull API for the national platform (/national/v1): Ed25519 private key (PEM, PKCS#8) that signs every
+    # response; unset in dev/test: generated under <data_dir>/keys/. Requests a minute per client.
+    national_signing_key_file: Path | None = None
+    national_rate_limit_per_minute: int = 600
+
     def database_url(self, service: str) -> str:
-        if service not in SERVICES:
+        if service not in (*SERVICES, "gateway"):
             raise ValueError(f"unknown service {service!r}")
         url = getattr(self, f"{service}_database_url")
         if url:
             return str(url)
         return f"sqlite+aiosqlite:///{(self.data_dir / 'db' / f'{service}.sqlite3').as_posix()}"
+
+    def clients_path(self) -> Path:
+        return self.clients_file or self.data_dir / "clients.json"
 
     def service_url(self, process: str) -> str:
         return str(getattr(self, f"{process}_url"))

@@ -1,8 +1,10 @@
-"""Infrastructure tables every service carries in its own database: outbox, inbox and audit log."""
+"""Infrastructure tables every service carries in its own database: outbox, inbox, audit log and the
+change log of the national change feed."""
 
 from dataclasses import dataclass
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Index,
     Integer,
@@ -23,6 +25,7 @@ class InfraTables:
     outbox: Table
     inbox: Table
     audit_log: Table
+    change_log: Table
 
 
 def define_infra_tables(metadata: MetaData) -> InfraTables:
@@ -72,4 +75,35 @@ def define_infra_tables(metadata: MetaData) -> InfraTables:
         UniqueConstraint("chain", "seq", name="uq_audit_log_chain_seq"),
         Index("ix_audit_log_entity", "entity_type", "entity_id"),
     )
-    return InfraTables(outbox=outbox, inbox=inbox, audit_log=audit_log)
+    return InfraTables(
+        outbox=outbox, inbox=inbox, audit_log=audit_log, change_log=define_change_log(metadata)
+    )
+
+
+def define_change_log(metadata: MetaData) -> Table:
+    """Rows with seq NULL are changes not yet sequenced (any number per entity); a sequenced row is the
+    entity's latest change, one per entity (szcore/changefeed.py)."""
+    return Table(
+        "change_log",
+        metadata,
+        Column("id", BigIntPK, primary_key=True, autoincrement=True),
+        Column("entity_type", String(50), nullable=False),
+        Column("entity_id", String(100), nullable=False),
+        Column("seq", BigInteger, nullable=True),
+        Column("recorded_at", UTCDateTime, nullable=False),
+        Index("ix_change_log_seq", "seq", unique=True),
+        Index(
+            "ix_change_log_pending",
+            "id",
+            postgresql_where=text("seq IS NULL"),
+            sqlite_where=text("seq IS NULL"),
+        ),
+        Index(
+            "ix_change_log_entity",
+            "entity_type",
+            "entity_id",
+            unique=True,
+            postgresql_where=text("seq IS NOT NULL"),
+            sqlite_where=text("seq IS NOT NULL"),
+        ),
+    )

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ops.processes import MIGRATED as DATABASES
 from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES
 from tests.test_deploy_manifests import (
     NAMESPACES,
@@ -40,12 +41,22 @@ MONITORING_NAMESPACE = "monitoring"
 CNPG_NAMESPACE = "cnpg-system"
 # Secrets the manifests reference and docs/operations.md tells the operator to create.
 SECRETS = {
-    "dev": {"shuzhuan-databases", "shuzhuan-auth-jwks", *(f"shuzhuan-pg-{s}" for s in SERVICES)},
+    "dev": {
+        "shuzhuan-databases",
+        "shuzhuan-auth-jwks",
+        "shuzhuan-auth-clients",
+        "shuzhuan-auth-signing",
+        "shuzhuan-national-push",
+        *(f"shuzhuan-pg-{s}" for s in DATABASES),
+    },
     "prod": {
         "shuzhuan-databases",
         "shuzhuan-auth-jwks",
+        "shuzhuan-auth-clients",
+        "shuzhuan-auth-signing",
         "shuzhuan-pg-backup-s3",
-        *(f"shuzhuan-pg-{s}" for s in SERVICES),
+        "shuzhuan-national-push",
+        *(f"shuzhuan-pg-{s}" for s in DATABASES),
     },
 }
 
@@ -268,9 +279,10 @@ def test_network_policies(k8s: Objects, overlay: str) -> None:
     assert reachable("nats", 4222) == {*PROCESSES, "nats"}
     assert reachable("nats", 6222) == {"nats"}
     assert reachable("nats", 7777) == {"prometheus"}
-    # PostgreSQL: the services and their migration Jobs (each role only its own database: pg_hba below);
-    # the instances replicate among themselves; the operator talks to the instance manager.
-    assert reachable("postgres", 5432) == {*SERVICES, *(f"{s}-migrate" for s in SERVICES), "postgres"}
+    # PostgreSQL: the services, the gateway (sync state) and their migration Jobs (each role only its own
+    # database: pg_hba below); the instances replicate among themselves; the operator talks to the instance
+    # manager.
+    assert reachable("postgres", 5432) == {*DATABASES, *(f"{s}-migrate" for s in DATABASES), "postgres"}
     assert reachable("postgres", 8000) == {"postgres", "cnpg-operator"}
     assert reachable("postgres", 9187) == {"prometheus"}
 
@@ -279,7 +291,7 @@ def test_database_access_is_per_service(k8s: Objects) -> None:
     cluster = k8s["Cluster", PG_CLUSTER]["spec"]
     rules = cluster["postgresql"]["pg_hba"]
     assert rules[-1] == "host all all all reject"
-    for service in SERVICES:
+    for service in DATABASES:
         assert f"hostssl {service} {service} all scram-sha-256" in rules
     granted = [rule.split()[1:3] for rule in rules[:-1]]
     assert all(database == role for database, role in granted), granted
@@ -294,12 +306,12 @@ def test_one_database_per_service_owned_by_its_role(k8s: Objects) -> None:
     spec = cluster["spec"]
     assert spec["enableSuperuserAccess"] is False
     roles = {role["name"]: role for role in spec["managed"]["roles"]}
-    assert set(roles) == set(SERVICES)
+    assert set(roles) == set(DATABASES)
     for service, role in roles.items():
         assert role["ensure"] == "present" and role["login"] is True
         assert role["passwordSecret"] == {"name": f"shuzhuan-pg-{service}"}
     databases = of_kind(k8s, "Database")
-    assert {db["spec"]["name"] for db in databases.values()} == set(SERVICES)
+    assert {db["spec"]["name"] for db in databases.values()} == set(DATABASES)
     for db in databases.values():
         assert db["apiVersion"] == CNPG_GROUP
         assert db["spec"]["cluster"] == {"name": PG_CLUSTER}
@@ -310,6 +322,7 @@ def test_one_database_per_service_owned_by_its_role(k8s: Objects) -> None:
 
 def test_connection_budget_fits_max_connections(k8s: Objects) -> None:
     """Each service pod holds up to SZ_DATABASE_POOL_SIZE connections plus as many overflow (szcore.db)."""
+    from gateway.sync.runtime import POOL_OVERFLOW, POOL_SIZE
     from szcore.settings import Settings
 
     config = k8s["ConfigMap", "shuzhuan-config"]["data"]
@@ -322,6 +335,10 @@ def test_connection_budget_fits_max_connections(k8s: Objects) -> None:
         if service in autoscalers:
             replicas = autoscalers[service]["spec"]["maxReplicas"]
         total += per_pod * (replicas + 1)  # + the surge pod of a rolling update
+    gateway = k8s["Deployment", "gateway"]["spec"]["replicas"]
+    if "gateway" in autoscalers:
+        gateway = autoscalers["gateway"]["spec"]["maxReplicas"]
+    total += (POOL_SIZE + POOL_OVERFLOW) * (gateway + 1)  # the gateway's own small sync pool
     assert total <= max_connections - 10, (total, max_connections)
 
 

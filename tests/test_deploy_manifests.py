@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ops.processes import MIGRATED
 from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES, Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +25,12 @@ NAMESPACES = {"dev": "shuzhuan-dev", "prod": "shuzhuan"}
 SETTING_VARIABLES = {f"SZ_{name.upper()}" for name in Settings.model_fields}
 # Compose is a dev stack (HS256 dev secret); k8s is prod-like (JWKS file from a Secret instead).
 COMPOSE_ONLY = {"SZ_AUTH_DEV_SECRET"}
-K8S_ONLY = {"SZ_AUTH_JWKS_FILE"}
+K8S_ONLY = {
+    "SZ_AUTH_JWKS_FILE",
+    "SZ_AUTH_SIGNING_KEY_FILE",
+    "SZ_NATIONAL_PUSH_TOKEN_FILE",
+    "SZ_NATIONAL_SIGNING_KEY_FILE",
+}
 CONFIG_MAP = "shuzhuan-config"
 DATABASE_SECRET = "shuzhuan-databases"
 IMAGE_USER = 10001
@@ -120,7 +126,7 @@ def serve_args(process: str) -> list[str]:
 
 def test_compose_names_every_process_and_infrastructure(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    for name in [*PROCESSES, "postgres", "nats", *(f"{s}-migrate" for s in SERVICES)]:
+    for name in [*PROCESSES, "postgres", "nats", *(f"{s}-migrate" for s in MIGRATED)]:
         assert name in services, name
 
 
@@ -143,7 +149,7 @@ def test_compose_process(compose: dict[str, Any], shared_env: dict[str, Any], pr
         assert depends[f"{process}-migrate"]["condition"] == "service_completed_successfully"
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", MIGRATED)
 def test_compose_migration(compose: dict[str, Any], shared_env: dict[str, Any], service: str) -> None:
     migrate = compose["services"][f"{service}-migrate"]
     assert migrate["command"] == ["migrate", service]
@@ -163,7 +169,7 @@ def test_compose_variables_are_settings(compose: dict[str, Any], shared_env: dic
 def test_compose_urls_name_the_compose_services(shared_env: dict[str, Any]) -> None:
     for process in PROCESSES:
         assert shared_env[f"SZ_{process.upper()}_URL"] == f"http://{process}:{DEFAULT_PORTS[process]}"
-    for service in SERVICES:
+    for service in MIGRATED:
         url = shared_env[f"SZ_{service.upper()}_DATABASE_URL"]
         assert url.startswith("postgresql+asyncpg://") and url.endswith(f"@postgres:5432/{service}"), url
     assert shared_env["SZ_NATS_URL"] == "nats://nats:4222"
@@ -226,13 +232,16 @@ def test_k8s_service_migrates_before_it_starts(k8s: Objects, service: str) -> No
     assert init["securityContext"]["readOnlyRootFilesystem"] is True
 
 
-def test_k8s_gateway_has_no_database(k8s: Objects) -> None:
+def test_k8s_gateway_migrates_its_sync_database_before_it_starts(k8s: Objects) -> None:
     spec = pod_spec(k8s["Deployment", "gateway"])
-    assert "initContainers" not in spec
-    assert all("env" not in container for container in spec["containers"])
+    (init,) = spec["initContainers"]
+    (container,) = spec["containers"]
+    assert init["args"] == ["migrate", "gateway"]
+    assert init["env"] == container["env"]
+    assert [env["name"] for env in container["env"]] == ["SZ_GATEWAY_DATABASE_URL"]
 
 
-@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("service", MIGRATED)
 def test_k8s_migration_job(k8s: Objects, jobs: Objects, overlay: str, service: str) -> None:
     job = jobs["Job", f"{service}-migrate"]
     assert job["metadata"]["namespace"] == NAMESPACES[overlay]
@@ -250,7 +259,7 @@ def test_k8s_migration_job(k8s: Objects, jobs: Objects, overlay: str, service: s
 
 
 def test_k8s_migration_jobs_are_exactly_one_per_service(jobs: Objects) -> None:
-    assert set(jobs) == {("Job", f"{service}-migrate") for service in SERVICES}
+    assert set(jobs) == {("Job", f"{service}-migrate") for service in MIGRATED}
 
 
 def test_k8s_one_image_everywhere(k8s: Objects, overlay: str) -> None:

@@ -17,7 +17,7 @@ from tests.support.databases import DatabaseFactory
 from tests.support.eventservice import applied, create_schema, emit, event_runtime, eventually, unpublished
 from tests.support.fixtures import namespace
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 
 EVENTS = 2500
 
@@ -57,15 +57,18 @@ class TestConsumerKilled:
 
             producing = asyncio.create_task(produce())
 
-            async def some_applied() -> bool:
-                return len(await applied(engine)) >= 50
+            # Killed twice: early in the stream, and again after the restart while it catches up.
+            for threshold in (50, EVENTS // 3):
 
-            await eventually(some_applied, timeout=60)
-            os.kill(worker.pid, signal.SIGKILL)
-            worker.wait()
-            killed_at = len(await applied(engine))
-            assert killed_at < EVENTS
-            worker = start_worker(url, settings, tmp_path / "worker.log")
+                async def some_applied(threshold: int = threshold) -> bool:
+                    return len(await applied(engine)) >= threshold
+
+                await eventually(some_applied, timeout=120)
+                os.kill(worker.pid, signal.SIGKILL)
+                worker.wait()
+                killed_at = len(await applied(engine))
+                assert killed_at < EVENTS
+                worker = start_worker(url, settings, tmp_path / "worker.log")
             await producing
 
             async def all_applied() -> bool:

@@ -21,6 +21,7 @@ from tests.support.pgserver import PostgresServer, available
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.fault,
     pytest.mark.skipif(not available(), reason="PostgreSQL binaries not installed"),
 ]
 

@@ -5,8 +5,10 @@ The operations are generated from `gateway.schema.schema`: placeholder arguments
 valid USCC, county 410322, ints 1, enums their first value, input objects with their required fields) and a
 selection of `__typename` only (plus `errors { code }` on payloads that carry typed errors). Whatever the
 role, the gateway must answer HTTP 200, every error must carry an `extensions.code`, and no call may end in an
-upstream 5xx (`UPSTREAM_ERROR`) or a crash (`INTERNAL_ERROR`). A smaller hand-written table asserts the
-exact refusal code for key operations.
+upstream 5xx (`UPSTREAM_ERROR`) or a crash (`INTERNAL_ERROR`). The design table `gateway/access.py` says
+which roles may call each operation: those are never refused with a refusal code (ROLE_NOT_ALLOWED,
+COUNTY_FORBIDDEN, PROVIDER_FORBIDDEN), every other role is. A smaller hand-written table asserts the exact
+refusal code for key operations.
 
 The matrix's own enterprise is registered first (USCC below, county 410322), so calls about it reach the
 services' authorisation checks; other placeholders name records that do not exist, so most allowed calls end
@@ -38,6 +40,7 @@ from graphql import (
     validate,
 )
 
+from gateway.access import ACCESS
 from gateway.schema import schema
 from ops.local import Platform
 from services.enrollment.enterprise.uscc import check_digit
@@ -93,6 +96,8 @@ STRINGS: dict[str, str] = {
     "counties": COUNTY,
     "industries": "C34",
     "fields": "智能制造",
+    # The matrix's own provider (applied for in `seeded`), so provider calls reach a real record.
+    "providerId": PROVIDER_ID,
 }
 INTS: dict[str, str] = {"year": "2026", "fiscalYear": "2026", "excellentYear": "2026", "targetLevel": "2"}
 # Where the generic placeholder would fail the services' input validation for every role (and so hide the
@@ -102,6 +107,13 @@ ARGUMENTS: dict[str, dict[str, str]] = {
     "clawBackClaim": {"reason": '"other"'},
     "drawRevisits": {"input": '{label: "matrix", sampleSize: 1}'},
     "addNeed": {"input": f'{{uscc: "{USCC}", scenarioCode: "matrix-scenario", title: "矩阵测试需求"}}'},
+    # An id, so that the call reaches the service (the gateway asks for one itself).
+    "configureProgramme": {"config": '{id: "matrix-programme"}'},
+    # A county organises activities in its own county (a city-wide one is the city's).
+    "createActivity": {
+        "input": f'{{kind: MATCHMAKING, title: "matrix-title", startsAt: "2026-01-01T00:00:00Z", '
+        f'capacity: 1, countyCode: "{COUNTY}"}}'
+    },
 }
 SCALARS: dict[str, str] = {
     "Int": "1",
@@ -252,8 +264,26 @@ async def registered(platform: Platform, tokens) -> str:
             await asyncio.sleep(0.2)
 
 
+# Records that allowed calls need, created before the matrix by the role that creates them (the generated
+# operations name them: the source "matrix-sourceid", the provider PRV-MATRIX-0001, the seeded programmes).
+SEED: list[tuple[str, Role]] = [
+    ("mutation.seedProgrammes", Role.city_admin),
+    ("mutation.createFundingSource", Role.city_admin),
+    ("mutation.applyProvider", Role.provider),
+]
+
+
 @pytest.fixture(scope="module")
-async def matrix(platform: Platform, tokens, registered: str) -> dict[tuple[str, Role], Call]:
+async def seeded(platform: Platform, tokens, registered: str) -> None:
+    async with httpx.AsyncClient(base_url=platform.url("gateway"), timeout=30) as client:
+        for key, role in SEED:
+            status, body = await post(client, tokens(role, **SCOPES.get(role, {})), OPERATIONS[key])
+            # A re-run finds them made (payload errors such as *_EXISTS); a refusal would be a bug.
+            assert status == 200 and codes(body) == [], (key, body)
+
+
+@pytest.fixture(scope="module")
+async def matrix(platform: Platform, tokens, registered: str, seeded: None) -> dict[tuple[str, Role], Call]:
     """Every operation × every role, called concurrently (a few at a time) once per backend."""
     semaphore = asyncio.Semaphore(CONCURRENCY)
     async with httpx.AsyncClient(base_url=platform.url("gateway"), timeout=30) as client:
@@ -321,15 +351,21 @@ REFUSALS: list[tuple[str, Role, dict[str, str], str]] = [
     ("mutation.approveClaim", Role.county_admin, {}, "ROLE_NOT_ALLOWED"),
     ("mutation.createFundingSource", Role.auditor, {}, "ROLE_NOT_ALLOWED"),
     ("mutation.createDisbursementBatch", Role.enterprise, {}, "ROLE_NOT_ALLOWED"),
-    # Matching refuses with its own, more specific codes.
-    ("query.prospects", Role.provider, {}, "OWN_PROVIDER_ONLY"),
-    ("query.activityStats", Role.enterprise, {}, "STATS_OFFICIALS_ONLY"),
-    ("mutation.applyProvider", Role.enterprise, {}, "PROVIDERS_APPLY_THEMSELVES"),
-    ("mutation.listProvider", Role.provider, {}, "CITY_LISTS"),
-    ("mutation.reviewProvider", Role.city_admin, {}, "EXPERTS_REVIEW"),
-    ("mutation.publishMatchingRule", Role.county_admin, {}, "RULES_CITY_ONLY"),
-    ("mutation.createActivity", Role.enterprise, {}, "ORGANISE_NOT_ALLOWED"),
-    ("mutation.createAssessment", Role.city_admin, {}, "NOT_THE_ENTERPRISE"),
+    # Matching and assessment refuse with the common codes too (they had their own until issue 7).
+    ("query.prospects", Role.provider, {"provider_id": "PRV-MATRIX-OTHER"}, "PROVIDER_FORBIDDEN"),
+    ("query.activityStats", Role.enterprise, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.applyProvider", Role.enterprise, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.listProvider", Role.provider, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.reviewProvider", Role.city_admin, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.publishMatchingRule", Role.county_admin, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.createActivity", Role.enterprise, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.createAssessment", Role.city_admin, {}, "ROLE_NOT_ALLOWED"),
+    # The role is checked before the idempotency key and before the record.
+    ("mutation.allocateFunds", Role.county_admin, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.publishFundingPreset", Role.auditor, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.submitPlan", Role.enterprise, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.closeNeed", Role.provider, {}, "ROLE_NOT_ALLOWED"),
+    ("mutation.registerForActivity", Role.expert, {}, "ROLE_NOT_ALLOWED"),
 ]
 
 
@@ -366,3 +402,46 @@ async def test_refused_with_the_exact_code(
         status, body = await post(client, token, OPERATIONS[key])
     assert status == 200, body
     assert all_codes(body) == [code], body
+
+
+# --- The design table (gateway/access.py): allowed roles are not refused, every other role is. ---
+
+REFUSAL_CODES = {"ROLE_NOT_ALLOWED", "COUNTY_FORBIDDEN", "PROVIDER_FORBIDDEN"}
+# Refused roles that are not refused with a refusal code today (found by this matrix), by operation: the
+# service looks the record up first and answers not-found, or refuses with a code of its own. Strict, so a
+# fix turns the entry into a failure that asks for its removal.
+_APPLICATION_FIRST = "enrollment looks the application up before the role (APPLICATION_NOT_FOUND)"
+NOT_REFUSED_TODAY: dict[str, tuple[frozenset[Role], str]] = {
+    "query.application": (frozenset({Role.provider}), _APPLICATION_FIRST),
+}
+
+
+def test_every_operation_is_in_the_design_table() -> None:
+    assert sorted(set(OPERATIONS) - set(ACCESS)) == [], "declare who may call it in gateway/access.py"
+    assert sorted(set(ACCESS) - set(OPERATIONS)) == [], "gateway/access.py names an operation that is gone"
+
+
+def design_cases(allowed: bool) -> list[Any]:
+    cases = []
+    for key in OPERATIONS:
+        for role in Role:
+            if (role in ACCESS.get(key, frozenset())) != allowed:
+                continue
+            marks = []
+            known = NOT_REFUSED_TODAY.get(key)
+            if not allowed and known and role in known[0]:
+                marks = [pytest.mark.xfail(strict=True, reason=known[1])]
+            cases.append(pytest.param(key, role, marks=marks, id=f"{key}-{role.value}"))
+    return cases
+
+
+@pytest.mark.parametrize(("key", "role"), design_cases(allowed=True))
+def test_allowed_roles_are_not_refused(matrix: dict[tuple[str, Role], Call], key: str, role: Role) -> None:
+    found = set(all_codes(matrix[(key, role)].body))
+    assert not found & REFUSAL_CODES, (OPERATIONS[key], matrix[(key, role)].body)
+
+
+@pytest.mark.parametrize(("key", "role"), design_cases(allowed=False))
+def test_other_roles_are_refused(matrix: dict[tuple[str, Role], Call], key: str, role: Role) -> None:
+    found = set(all_codes(matrix[(key, role)].body))
+    assert found & REFUSAL_CODES, (OPERATIONS[key], matrix[(key, role)].body)

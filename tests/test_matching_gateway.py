@@ -154,7 +154,7 @@ class TestMatchingThroughTheGateway:
         assert listed["data"]["listProvider"]["provider"]["status"] == "LISTED"
         # A provider cannot list itself: an authorisation failure is an error with a code, not a payload.
         refused = await gql(LIST, **provider, variables={"id": "p1"})
-        assert refused["errors"][0]["extensions"]["code"] == "CITY_LISTS"
+        assert refused["errors"][0]["extensions"]["code"] == "ROLE_NOT_ALLOWED"
 
         solution_input = {
             "name": "轻量MES",

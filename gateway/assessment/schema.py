@@ -25,6 +25,7 @@ from gateway.assessment.types import (
     ScoreResult,
 )
 from gateway.errors import GatewayError, UserError, user_errors
+from gateway.pagination import After, First, paginate
 
 CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
@@ -39,7 +40,7 @@ class AnswerInput:
 @strawberry.input(description="Level reached in a scenario / 场景等级")
 class ScenarioLevelInput:
     scenario_code: str = strawberry.field(description="Scenario code, e.g. S01 / 场景编码")
-    level: int = strawberry.field(description="0-4 / 等级")
+    level: int = strawberry.field(description="Level 0-4 / 等级")
 
 
 @strawberry.input(description="Evidence for a question or scenario / 佐证材料")
@@ -172,24 +173,22 @@ class AssessmentQuery:
         uscc: str | None = None,
         kind: AssessmentKind | None = None,
         status: AssessmentStatus | None = None,
-        first: int = 50,
-        after: str | None = None,
+        first: First = 50,
+        after: After = None,
     ) -> AssessmentPage:
         params = {
             "uscc": uscc,
             "kind": kind.value if kind else None,
             "status": status.value if status else None,
-            "limit": first,
-            "cursor": after,
         }
-        data = await _client(info).get(
-            "/assessments", info.context.token, params={k: v for k, v in params.items() if v is not None}
-        )
-        return AssessmentPage(
-            items=[Assessment.from_service(a) for a in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
-        )
+
+        async def fetch(cursor: str | None, limit: int) -> Any:
+            query = {**params, "cursor": cursor, "limit": limit}
+            return await _client(info).get(
+                "/assessments", info.context.token, params={k: v for k, v in query.items() if v is not None}
+            )
+
+        return await paginate(AssessmentPage, info, fetch, Assessment.from_service, first, after)
 
     @strawberry.field(description="Score answers without saving / 得分试算")
     async def score_preview(

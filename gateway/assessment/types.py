@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gateway.convert import parse_datetime as _time
+from gateway.pagination import Connection
 from gateway.scalars import Fen
 
 
@@ -289,7 +290,7 @@ class Assessment:
 
 
 @strawberry.type(description="A page of assessments / 评测列表")
-class AssessmentPage:
+class AssessmentPage(Connection[Assessment]):
     items: list[Assessment] = strawberry.field(description="Newest first / 评测")
     total: int = strawberry.field(description="Total matching the filters / 总数")
     next_cursor: str | None = strawberry.field(description="Pass as `after` for the next page / 下一页游标")

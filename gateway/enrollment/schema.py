@@ -34,6 +34,7 @@ from gateway.enrollment.types import (
     funnel_row,
 )
 from gateway.errors import GatewayError, UserError, user_errors
+from gateway.pagination import After, First, paginate
 
 CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
@@ -69,15 +70,17 @@ def present(values: dict[str, Any]) -> dict[str, Any]:
 @strawberry.input(description="A new enterprise dossier / 企业登记信息")
 class RegisterEnterpriseInput:
     uscc: str = strawberry.field(description="统一社会信用代码 (18 characters)")
-    name: str = strawberry.field(description="企业名称")
+    name: str = strawberry.field(description="Enterprise name / 企业名称")
     county_code: str = strawberry.field(description="所属区县 code (6 digits)")
     industry_code: str = strawberry.field(description="国民经济行业分类 code, e.g. C34")
-    size_class: SizeClass = strawberry.field(description="规上/规下")
+    size_class: SizeClass = strawberry.field(description="Size class / 规上/规下")
     programme_id: str | None = strawberry.field(default=strawberry.UNSET, description="试点项目 programme")
     pilot_industry: str | None = strawberry.field(
         default=strawberry.UNSET, description="试点行业 pilot industry"
     )
-    srdi_status: SrdiStatus | None = strawberry.field(default=strawberry.UNSET, description="专精特新类型")
+    srdi_status: SrdiStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="SRDI (专精特新) status / 专精特新类型"
+    )
 
 
 @strawberry.input(description="Dossier changes; only the fields given change / 档案修改")
@@ -87,22 +90,42 @@ class UpdateEnterpriseInput:
     industry_code: str | None = strawberry.field(
         default=strawberry.UNSET, description="行业代码 industry code"
     )
-    size_class: SizeClass | None = strawberry.field(default=strawberry.UNSET, description="规上/规下")
+    size_class: SizeClass | None = strawberry.field(
+        default=strawberry.UNSET, description="Size class / 规上/规下"
+    )
     programme_id: str | None = strawberry.field(default=strawberry.UNSET, description="试点项目 programme")
     pilot_industry: str | None = strawberry.field(
         default=strawberry.UNSET, description="试点行业 pilot industry"
     )
-    srdi_status: SrdiStatus | None = strawberry.field(default=strawberry.UNSET, description="专精特新类型")
-    srdi_recognised_on: date | None = strawberry.field(default=strawberry.UNSET, description="认定日期")
-    srdi_expires_on: date | None = strawberry.field(default=strawberry.UNSET, description="有效期至")
-    annual_output_fen: Fen | None = strawberry.field(default=strawberry.UNSET, description="年产值（分）")  # type: ignore[valid-type]
+    srdi_status: SrdiStatus | None = strawberry.field(
+        default=strawberry.UNSET, description="SRDI (专精特新) status / 专精特新类型"
+    )
+    srdi_recognised_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Date recognised / 认定日期"
+    )
+    srdi_expires_on: date | None = strawberry.field(
+        default=strawberry.UNSET, description="Recognition expires on / 有效期至"
+    )
+    annual_output_fen: Fen | None = strawberry.field(  # type: ignore[valid-type]
+        default=strawberry.UNSET, description="Annual output in fen / 年产值（分）"
+    )
     employees: int | None = strawberry.field(default=strawberry.UNSET, description="从业人数 employees")
     contact_name: str | None = strawberry.field(default=strawberry.UNSET, description="联系人 contact")
-    contact_phone: str | None = strawberry.field(default=strawberry.UNSET, description="联系电话")
-    contact_email: str | None = strawberry.field(default=strawberry.UNSET, description="联系邮箱")
-    officer_name: str | None = strawberry.field(default=strawberry.UNSET, description="数字化转型专员")
-    officer_phone: str | None = strawberry.field(default=strawberry.UNSET, description="专员电话")
-    officer_email: str | None = strawberry.field(default=strawberry.UNSET, description="专员邮箱")
+    contact_phone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Contact phone / 联系电话"
+    )
+    contact_email: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Contact email / 联系邮箱"
+    )
+    officer_name: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Digital transformation officer / 数字化转型专员"
+    )
+    officer_phone: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Officer phone / 专员电话"
+    )
+    officer_email: str | None = strawberry.field(
+        default=strawberry.UNSET, description="Officer email / 专员邮箱"
+    )
     cloud_adopted: bool | None = strawberry.field(
         default=strawberry.UNSET, description="上云用云 cloud adopted"
     )
@@ -118,8 +141,10 @@ class EnterpriseFilter:
     )
     batch_id: str | None = strawberry.field(default=None, description="批次 batch")
     status: AdmissionStatus | None = strawberry.field(default=None, description="入选状态 status")
-    size_class: SizeClass | None = strawberry.field(default=None, description="规上/规下")
-    srdi_status: SrdiStatus | None = strawberry.field(default=None, description="专精特新类型")
+    size_class: SizeClass | None = strawberry.field(default=None, description="Size class / 规上/规下")
+    srdi_status: SrdiStatus | None = strawberry.field(
+        default=None, description="SRDI (专精特新) status / 专精特新类型"
+    )
     q: str | None = strawberry.field(default=None, description="名称或统一社会信用代码 name or USCC contains")
 
 
@@ -148,7 +173,9 @@ class ExpertInput:
     id: str = strawberry.field(description="登录名 the expert's login subject")
     name: str = strawberry.field(description="姓名 name")
     employer: str = strawberry.field(description="工作单位 employer")
-    employer_uscc: str | None = strawberry.field(default=None, description="单位统一社会信用代码")
+    employer_uscc: str | None = strawberry.field(
+        default=None, description="USCC of the employer / 单位统一社会信用代码"
+    )
     fields: list[str] = strawberry.field(description="专业领域 fields")
 
 
@@ -160,7 +187,9 @@ class EnterprisePayload:
 
 @strawberry.type(description="Result of registerEnterprise / 企业登记结果")
 class RegisterEnterprisePayload:
-    enterprise: Enterprise | None = strawberry.field(description="The registered enterprise; null on error")
+    enterprise: Enterprise | None = strawberry.field(
+        description="The registered enterprise; null on error / 登记的企业"
+    )
     errors: list[UserError] = strawberry.field(description="What was wrong with the input / 输入错误")
 
 
@@ -269,19 +298,18 @@ class EnrollmentQuery:
         self,
         info: Info[Any, Any],
         filter: EnterpriseFilter | None = None,
-        after: str | None = None,
-        first: int = 50,
+        after: After = None,
+        first: First = 50,
     ) -> EnterpriseConnection:
         params = present(vars(filter)) if filter else {}
         params = {k: v for k, v in params.items() if v is not None}
-        data = await enrollment_get(
-            info, "/enterprises", **params, limit=first, **({"cursor": after} if after else {})
-        )
-        return EnterpriseConnection(
-            items=[Enterprise.from_service(e) for e in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
-        )
+
+        async def fetch(cursor: str | None, limit: int) -> Any:
+            return await enrollment_get(
+                info, "/enterprises", **params, limit=limit, **({"cursor": cursor} if cursor else {})
+            )
+
+        return await paginate(EnterpriseConnection, info, fetch, Enterprise.from_service, first, after)
 
     @strawberry.field(
         description="XLSX of the filtered list in the official layout (序号, 企业名称, 统一社会信用代码, "
@@ -323,8 +351,8 @@ class EnrollmentQuery:
         batch_id: str | None = None,
         status: AdmissionStatus | None = None,
         county_code: str | None = None,
-        after: str | None = None,
-        first: int = 50,
+        after: After = None,
+        first: First = 50,
     ) -> ApplicationConnection:
         params = present(
             {
@@ -332,17 +360,16 @@ class EnrollmentQuery:
                 "batch_id": batch_id,
                 "status": status,
                 "county_code": county_code,
-                "cursor": after,
             }
         )
-        data = await enrollment_get(
-            info, "/applications", **{k: v for k, v in params.items() if v is not None}, limit=first
-        )
-        return ApplicationConnection(
-            items=[Application.from_service(a) for a in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
-        )
+        params = {k: v for k, v in params.items() if v is not None}
+
+        async def fetch(cursor: str | None, limit: int) -> Any:
+            return await enrollment_get(
+                info, "/applications", **params, limit=limit, **({"cursor": cursor} if cursor else {})
+            )
+
+        return await paginate(ApplicationConnection, info, fetch, Application.from_service, first, after)
 
     @strawberry.field(description="One application with its history and objections / 申报详情")
     async def application(self, id: str, info: Info[Any, Any]) -> Application:

@@ -13,6 +13,7 @@ from gateway.convert import parse_date as day
 from gateway.convert import parse_datetime as moment
 from gateway.funding.types import Claim, FundingProfile, Payment, build, resolve_funding_profile
 from gateway.matching.types import Engagement, MatchingProfile, Need, Project, resolve_matching_profile
+from gateway.pagination import Connection
 from gateway.scalars import Fen
 
 
@@ -273,7 +274,7 @@ class Enterprise:
 
 
 @strawberry.type(description="A page of enterprises / 企业列表分页")
-class EnterpriseConnection:
+class EnterpriseConnection(Connection[Enterprise]):
     items: list[Enterprise] = strawberry.field(description="本页企业 this page")
     total: int = strawberry.field(description="符合条件的总数 count of all matches")
     next_cursor: str | None = strawberry.field(description="下一页游标 pass as `after` for the next page")
@@ -494,7 +495,7 @@ class Application:
 
 
 @strawberry.type(description="A page of applications / 申报列表分页")
-class ApplicationConnection:
+class ApplicationConnection(Connection[Application]):
     items: list[Application] = strawberry.field(description="本页 this page")
     total: int = strawberry.field(description="总数 count of all matches")
     next_cursor: str | None = strawberry.field(description="下一页游标 next page cursor")
@@ -534,7 +535,7 @@ class PushError:
     uscc: str | None = strawberry.field(description="统一社会信用代码 USCC, when readable")
     field: str = strawberry.field(description="字段 field")
     code: str = strawberry.field(description="错误代码 code")
-    message: str = strawberry.field(description="English message")
+    message: str = strawberry.field(description="English message / 英文说明")
     message_zh: str = strawberry.field(description="中文说明 Chinese message")
 
 

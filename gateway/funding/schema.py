@@ -4,7 +4,8 @@ disbursement, recoveries and reports. The gateway forwards the caller's token; t
 import base64
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from enum import Enum
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import httpx
@@ -38,9 +39,11 @@ from gateway.funding.types import (
     preset_from_service,
     recovery_from_service,
 )
+from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, OptionalFirst, paginate
 from gateway.scalars import Fen
 
-CALLER_ERRORS = {404, 409, 422}
+# Input and workflow problems; a missing record (404) stays a GraphQL error, as in every domain.
+CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
 
 
@@ -80,6 +83,16 @@ async def _mutate(
 
 
 # --- inputs ---
+
+
+@strawberry.enum(description="Order of the claims list / 奖补申请排序")
+class ClaimOrder(Enum):
+    SUBMITTED_OLDEST_FIRST = strawberry.enum_value(
+        "oldest_first", description="Earliest submission first, the review queues' order / 按提交时间正序"
+    )
+    SUBMITTED_NEWEST_FIRST = strawberry.enum_value(
+        "newest_first", description="Latest submission first, an enterprise's history / 按提交时间倒序"
+    )
 
 
 @strawberry.input(description="Facts of one recipient for a quote or a simulation / 测算事实")
@@ -292,22 +305,24 @@ class FundingQuery:
         source_id: str | None = None,
         claim_id: str | None = None,
         uscc: str | None = None,
-        cursor: str | None = None,
-        limit: int = 100,
+        first: OptionalFirst = None,
+        after: After = None,
+        cursor: DeprecatedCursor = None,
+        limit: DeprecatedLimit = 100,
     ) -> LedgerPage:
-        data = await _get(
-            info,
-            "/ledger/entries",
-            source_id=source_id,
-            claim_id=claim_id,
-            uscc=uscc,
-            cursor=cursor,
-            limit=limit,
-        )
-        return LedgerPage(
-            items=[entry_from_service(e) for e in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/ledger/entries",
+                source_id=source_id,
+                claim_id=claim_id,
+                uscc=uscc,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(
+            LedgerPage, info, fetch, entry_from_service, limit if first is None else first, after or cursor
         )
 
     @strawberry.field(description="Verify the ledger's hash chain and trial balance / 账簿校验")
@@ -322,23 +337,33 @@ class FundingQuery:
         uscc: str | None = None,
         county_code: str | None = None,
         policy_key: str | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
+        first: OptionalFirst = None,
+        after: After = None,
+        cursor: DeprecatedCursor = None,
+        limit: DeprecatedLimit = 50,
+        line_code: Annotated[
+            str | None, strawberry.argument(description="Only this subsidy line / 按补助条目筛选")
+        ] = None,
+        order_by: Annotated[
+            ClaimOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ClaimOrder.SUBMITTED_OLDEST_FIRST,
     ) -> ClaimPage:
-        data = await _get(
-            info,
-            "/claims",
-            status=status,
-            uscc=uscc,
-            county_code=county_code,
-            policy_key=policy_key,
-            cursor=cursor,
-            limit=limit,
-        )
-        return ClaimPage(
-            items=[Claim.from_service(c) for c in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/claims",
+                status=status,
+                uscc=uscc,
+                county_code=county_code,
+                policy_key=policy_key,
+                line_code=line_code,
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(
+            ClaimPage, info, fetch, Claim.from_service, limit if first is None else first, after or cursor
         )
 
     @strawberry.field(description="One claim with invoices, allocations and payments / 申请详情")

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gateway.pagination import Connection
 from gateway.scalars import Fen
 
 T = TypeVar("T")
@@ -225,7 +226,7 @@ class LedgerEntry:
 
 
 @strawberry.type(description="A page of ledger entries / 账簿分页")
-class LedgerPage:
+class LedgerPage(Connection[LedgerEntry]):
     items: list[LedgerEntry] = strawberry.field(description="Entries / 分录")
     total: int = strawberry.field(description="Total matching / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
@@ -334,7 +335,7 @@ class Claim:
 
 
 @strawberry.type(description="A page of claims / 申请分页")
-class ClaimPage:
+class ClaimPage(Connection[Claim]):
     items: list[Claim] = strawberry.field(description="Claims / 申请")
     total: int = strawberry.field(description="Total matching / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")

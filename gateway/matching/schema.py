@@ -54,6 +54,7 @@ from gateway.matching.types import (
     SolutionReview,
     SolutionStatus,
 )
+from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, OptionalFirst, paginate
 
 CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
@@ -192,7 +193,7 @@ class ReviewSolutionInput:
 class RateSolutionInput:
     solution_id: str = strawberry.field(description="Solution / 产品")
     engagement_id: str = strawberry.field(description="Completed engagement that used it / 对接")
-    score: int = strawberry.field(description="1-5 / 评分")
+    score: int = strawberry.field(description="Score 1-5 / 评分")
     comment: str | None = strawberry.field(default=None, description="Comment / 评价")
 
 
@@ -273,7 +274,7 @@ class CreateActivityInput:
     kind: ActivityKind = strawberry.field(description="Kind / 类型")
     title: str = strawberry.field(description="Title / 名称")
     county_code: str | None = strawberry.field(
-        default=None, description="Organising county; null = city-wide"
+        default=None, description="Organising county; null = city-wide / 主办区县（空为全市）"
     )
     industry_code: str | None = strawberry.field(default=None, description="Industry / 行业")
     starts_at: datetime = strawberry.field(description="Starts at / 开始时间")
@@ -396,23 +397,30 @@ class MatchingQuery:
         kind: ProviderKind | None = None,
         industry: str | None = None,
         county: str | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
+        first: OptionalFirst = None,
+        after: After = None,
+        cursor: DeprecatedCursor = None,
+        limit: DeprecatedLimit = 50,
     ) -> ProviderPage:
-        data = await _get(
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/providers",
+                status=status.value if status else None,
+                kind=kind.value if kind else None,
+                industry=industry,
+                county=county,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(
+            ProviderPage,
             info,
-            "/providers",
-            status=status.value if status else None,
-            kind=kind.value if kind else None,
-            industry=industry,
-            county=county,
-            cursor=cursor,
-            limit=_limit(info, limit),
-        )
-        return ProviderPage(
-            items=[Provider.from_service(p) for p in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
+            fetch,
+            Provider.from_service,
+            limit if first is None else first,
+            after or cursor,
         )
 
     @strawberry.field(description="One provider / 服务商")
@@ -451,24 +459,31 @@ class MatchingQuery:
         scenario: str | None = None,
         industry: str | None = None,
         excellent_year: int | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
+        first: OptionalFirst = None,
+        after: After = None,
+        cursor: DeprecatedCursor = None,
+        limit: DeprecatedLimit = 50,
     ) -> SolutionPage:
-        data = await _get(
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/solutions",
+                status=status.value if status else None,
+                provider_id=provider_id,
+                scenario=scenario,
+                industry=industry,
+                excellent_year=excellent_year,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(
+            SolutionPage,
             info,
-            "/solutions",
-            status=status.value if status else None,
-            provider_id=provider_id,
-            scenario=scenario,
-            industry=industry,
-            excellent_year=excellent_year,
-            cursor=cursor,
-            limit=_limit(info, limit),
-        )
-        return SolutionPage(
-            items=[Solution.from_service(s) for s in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
+            fetch,
+            Solution.from_service,
+            limit if first is None else first,
+            after or cursor,
         )
 
     @strawberry.field(description="One solution / 产品")
@@ -525,22 +540,29 @@ class MatchingQuery:
         uscc: str | None = None,
         provider_id: str | None = None,
         status: EngagementStatus | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
+        first: OptionalFirst = None,
+        after: After = None,
+        cursor: DeprecatedCursor = None,
+        limit: DeprecatedLimit = 50,
     ) -> EngagementPage:
-        data = await _get(
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/engagements",
+                uscc=uscc,
+                provider_id=provider_id,
+                status=status.value if status else None,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(
+            EngagementPage,
             info,
-            "/engagements",
-            uscc=uscc,
-            provider_id=provider_id,
-            status=status.value if status else None,
-            cursor=cursor,
-            limit=_limit(info, limit),
-        )
-        return EngagementPage(
-            items=[Engagement.from_service(e) for e in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
+            fetch,
+            Engagement.from_service,
+            limit if first is None else first,
+            after or cursor,
         )
 
     @strawberry.field(description="One engagement with its plan and project / 服务对接")
@@ -557,21 +579,28 @@ class MatchingQuery:
         info: Info[Any, Any],
         programme: str | None = None,
         kind: ActivityKind | None = None,
-        cursor: str | None = None,
-        limit: int = 50,
+        first: OptionalFirst = None,
+        after: After = None,
+        cursor: DeprecatedCursor = None,
+        limit: DeprecatedLimit = 50,
     ) -> ActivityPage:
-        data = await _get(
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/activities",
+                programme=programme,
+                kind=kind.value if kind else None,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(
+            ActivityPage,
             info,
-            "/activities",
-            programme=programme,
-            kind=kind.value if kind else None,
-            cursor=cursor,
-            limit=_limit(info, limit),
-        )
-        return ActivityPage(
-            items=[Activity.from_service(a) for a in data["items"]],
-            total=data["total"],
-            next_cursor=data["next_cursor"],
+            fetch,
+            Activity.from_service,
+            limit if first is None else first,
+            after or cursor,
         )
 
     @strawberry.field(description="One activity / 活动")

@@ -7,6 +7,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gateway.convert import parse_datetime as _dt
+from gateway.pagination import Connection
 from gateway.scalars import Fen
 
 
@@ -255,7 +256,7 @@ class Provider:
 
 
 @strawberry.type(description="A page of providers / 服务商分页")
-class ProviderPage:
+class ProviderPage(Connection[Provider]):
     items: list[Provider] = strawberry.field(description="This page / 本页")
     total: int = strawberry.field(description="All matching the filters / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
@@ -377,7 +378,7 @@ class Solution:
 
 
 @strawberry.type(description="A page of solutions / 产品分页")
-class SolutionPage:
+class SolutionPage(Connection[Solution]):
     items: list[Solution] = strawberry.field(description="This page / 本页")
     total: int = strawberry.field(description="All matching the filters / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
@@ -406,14 +407,14 @@ class SolutionRating:
 
 @strawberry.type(description="A MIIT scenario / 评测场景", name="CatalogueScenario")
 class Scenario:
-    code: str = strawberry.field(description="S01..S16")
+    code: str = strawberry.field(description="Scenario code, S01..S16 / 场景编码")
     name: str = strawberry.field(description="Name / 场景名称")
     mandatory: bool = strawberry.field(description="Counts as mandatory for the level rule / 必选场景")
 
 
 @strawberry.type(description="A group of MIIT scenarios / 场景分组", name="CatalogueScenarioGroup")
 class ScenarioGroup:
-    code: str = strawberry.field(description="G1..G4")
+    code: str = strawberry.field(description="Group code, G1..G4 / 场景组编码")
     name: str = strawberry.field(description="Name / 分组名称")
     scenarios: list[Scenario] = strawberry.field(description="Scenarios / 场景")
 
@@ -711,7 +712,7 @@ class Engagement:
 
 
 @strawberry.type(description="A page of engagements / 对接分页")
-class EngagementPage:
+class EngagementPage(Connection[Engagement]):
     items: list[Engagement] = strawberry.field(description="This page / 本页")
     total: int = strawberry.field(description="All matching the filters / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
@@ -773,7 +774,7 @@ class Activity:
 
 
 @strawberry.type(description="A page of activities / 活动分页", name="ProgrammeActivityPage")
-class ActivityPage:
+class ActivityPage(Connection[Activity]):
     items: list[Activity] = strawberry.field(description="This page / 本页")
     total: int = strawberry.field(description="All matching the filters / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")

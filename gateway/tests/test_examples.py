@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from graphql import OperationDefinitionNode, parse, validate
+from graphql.validation import NoDeprecatedCustomRule
 
 from gateway.guard import OPERATIONS_DIR
 from gateway.schema import schema
@@ -37,3 +38,9 @@ def test_one_named_operation_with_a_screen_header(path: Path) -> None:
 def test_operation_names_are_unique() -> None:
     names = [parse(path.read_text()).definitions[0].name.value for path in EXAMPLES]  # type: ignore[attr-defined]
     assert len(names) == len(set(names)), sorted(name for name in names if names.count(name) > 1)
+
+
+@pytest.mark.parametrize("path", EXAMPLES, ids=example_id)
+def test_examples_use_no_deprecated_field_or_argument(path: Path) -> None:
+    # The examples are what screens copy: they show the current API (first/after, not cursor/limit).
+    assert validate(schema._schema, parse(path.read_text()), [NoDeprecatedCustomRule]) == []

@@ -14,24 +14,29 @@ from services.funding.enterprise.events import (
     provider_copy,
 )
 from services.funding.ledger.endpoints import router as ledger_router
+from services.funding.metrics import install as install_metrics
+from services.funding.national.endpoints import router as national_router
+from services.funding.performance.endpoints import router as performance_router
 from services.funding.policy.endpoints import router as policy_router
 from services.funding.report.endpoints import router as report_router
 from szcore.service import create_service_app
 
 
 def create_app(**kwargs: object) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         SERVICE,
         infra,
         title="Shuzhuan funding service",
         description="奖补资金: subsidy policies, budgets, claims, the ledger, disbursement and clawback.",
         routers=[
+            national_router,
             enterprise_router,
             policy_router,
             calculation_router,
             ledger_router,
             claim_router,
             report_router,
+            performance_router,
         ],
         subscriptions=[
             enterprise_copy,
@@ -43,3 +48,5 @@ def create_app(**kwargs: object) -> FastAPI:
         ],
         **kwargs,  # type: ignore[arg-type]
     )
+    install_metrics(app)
+    return app

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.claim.models import IdempotencyRecord
 from szcore.audit import canonical_json
-from szcore.auth import Principal
-from szcore.errors import FieldError, bad_request, conflict
+from szcore.auth import Principal, Role
+from szcore.errors import FieldError, bad_request, conflict, forbidden
 from szcore.types import utcnow
 
 IdempotencyKey = Annotated[
@@ -48,7 +48,13 @@ async def run_once(
     key: str | None,
     request: dict[str, Any],
     action: Callable[[], Awaitable[BaseModel]],
+    roles: tuple[Role, ...],
 ) -> dict[str, Any]:
+    # The role first: a refused role learns nothing about keys (nor records) and claims no key.
+    if principal.role not in roles:
+        raise forbidden(
+            "role_not_allowed", f"This needs one of the roles {', '.join(r.value for r in roles)}"
+        )
     if not key or not key.strip():
         raise bad_request(
             "idempotency_key_required",

@@ -6,8 +6,10 @@ from services.matching.db import infra
 from services.matching.enterprise.endpoints import router as enterprise_router
 from services.matching.enterprise.events import enterprise_copy
 from services.matching.matching.endpoints import router as matching_router
+from services.matching.national.endpoints import router as national_router
 from services.matching.need.endpoints import router as need_router
 from services.matching.need.events import gap_needs
+from services.matching.performance.endpoints import router as performance_router
 from services.matching.project.endpoints import router as project_router
 from services.matching.project.events import acceptances
 from services.matching.provider.endpoints import router as provider_router
@@ -23,6 +25,7 @@ def create_app(**kwargs: object) -> FastAPI:
         title="Shuzhuan matching service",
         description="供需对接: provider pool, solution catalogue, needs, matching, transformation projects.",
         routers=[
+            national_router,
             # Matching's /enterprises/{uscc}/... routes come before the enterprise router's /{uscc}.
             matching_router,
             need_router,
@@ -32,6 +35,7 @@ def create_app(**kwargs: object) -> FastAPI:
             solution_router,
             project_router,
             activity_router,
+            performance_router,
         ],
         subscriptions=[enterprise_copy, gap_needs, acceptances],
         **kwargs,  # type: ignore[arg-type]

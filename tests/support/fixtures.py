@@ -149,8 +149,11 @@ async def platform(
             f"SZ_{service.upper()}_DATABASE_URL": await databases.create(f"e2e_{service}")
             for service in SERVICES
         },
+        "SZ_GATEWAY_DATABASE_URL": await databases.create("e2e_gateway"),
     }
     log_dir: Path = tmp_path_factory.mktemp(f"platform-{databases.backend}")
+    # Machine clients (county systems, national platform) that tests register; the gateway re-reads the file.
+    env["SZ_CLIENTS_FILE"] = str(log_dir / "clients.json")
     platform = Platform(env=env, ports={process: free_port() for process in PROCESSES}, log_dir=log_dir)
     try:
         await asyncio.to_thread(platform.migrate)

@@ -19,9 +19,11 @@ from services.assessment.assessment.schemas import (
     ScoreRequest,
     SignOff,
 )
+from services.assessment.db import audit_log
 from services.assessment.scoring.engine import fmt, result_as_dict
 from services.assessment.scoring.gap import GapPlan
 from szcore.auth import CurrentPrincipal
+from szcore.readaudit import record_reads
 from szcore.service import DbSession
 
 router = APIRouter(prefix="/assessments", tags=["assessment"])
@@ -76,6 +78,7 @@ async def list_assessments(
     items, total, next_cursor = await service.page(
         session, principal, uscc=uscc, kind=kind, status=status, cursor=cursor, limit=limit
     )
+    await record_reads(session, audit_log, principal, "assessment", [a.uscc for a in items])
     return AssessmentPage(items=[out(a) for a in items], total=total, next_cursor=next_cursor)
 
 
@@ -87,9 +90,9 @@ async def list_assessments(
 async def assessments_of_enterprises(
     session: DbSession, principal: CurrentPrincipal, uscc: Annotated[list[str], Query(max_length=500)]
 ) -> AssessmentsOfEnterprises:
-    return AssessmentsOfEnterprises(
-        items=[out(a) for a in await service.of_enterprises(session, principal, uscc)]
-    )
+    found = await service.of_enterprises(session, principal, uscc)
+    await record_reads(session, audit_log, principal, "assessment", [a.uscc for a in found])
+    return AssessmentsOfEnterprises(items=[out(a) for a in found])
 
 
 @router.get(
@@ -124,7 +127,9 @@ async def preview(body: ScoreRequest, session: DbSession, principal: CurrentPrin
 
 @router.get("/{assessment_id}", response_model=AssessmentOut, summary="One assessment with its result")
 async def get(assessment_id: str, session: DbSession, principal: CurrentPrincipal) -> AssessmentOut:
-    return out(await service.get(session, principal, assessment_id))
+    assessment = await service.get(session, principal, assessment_id)
+    await record_reads(session, audit_log, principal, "assessment", [assessment.uscc])
+    return out(assessment)
 
 
 @router.put("/{assessment_id}", response_model=AssessmentOut, summary="Replace a draft's content")

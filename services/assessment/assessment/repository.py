@@ -14,6 +14,10 @@ class AssessmentRepository:
     async def get(self, assessment_id: str) -> Assessment | None:
         return await self.session.get(Assessment, assessment_id)
 
+    async def lock(self, assessment_id: str) -> Assessment | None:
+        """Re-reads the row under a lock: of two concurrent transitions the second sees the first's result."""
+        return await self.session.get(Assessment, assessment_id, with_for_update=True, populate_existing=True)
+
     async def add(self, assessment: Assessment) -> Assessment:
         self.session.add(assessment)
         await self.session.flush()
@@ -111,7 +115,13 @@ class CopyRepository:
         return await self.session.get(ProjectCopy, project_id)
 
     async def engaged_usccs(self, provider_id: str) -> Sequence[str]:
-        query = select(EngagementCopy.uscc).where(EngagementCopy.provider_id == provider_id).distinct()
+        """Enterprises with an engagement of this provider that was not cancelled. A completed project
+        keeps it: the provider's report and acceptance remain its business (tests/test_reports.py)."""
+        query = (
+            select(EngagementCopy.uscc)
+            .where(EngagementCopy.provider_id == provider_id, EngagementCopy.cancelled_at.is_(None))
+            .distinct()
+        )
         return (await self.session.execute(query)).scalars().all()
 
     async def upsert_engagement(self, engagement: EngagementCopy) -> None:

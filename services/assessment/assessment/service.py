@@ -93,6 +93,8 @@ async def _assessor(
     """Check the principal may run this kind of assessment; return (assessor_id, project provider)."""
     copies = CopyRepository(session)
     if body.kind == "self":
+        if principal.role != Role.enterprise:
+            raise forbidden("role_not_allowed", "Only the enterprise itself files a self-assessment")
         if not auth.may_self_assess(principal, body.uscc):
             raise forbidden("not_the_enterprise", "Only the enterprise itself files a self-assessment")
         return body.uscc, None
@@ -202,7 +204,16 @@ async def create(session: AsyncSession, principal: Principal, body: AssessmentCr
     return await AssessmentRepository(session).add(assessment)
 
 
+# Who authors assessments: the enterprise (self), the engaged provider (diagnosis), an evaluator (acceptance).
+AUTHORS = (Role.enterprise, Role.provider, Role.evaluator)
+
+
 async def _authored_draft(session: AsyncSession, principal: Principal, assessment_id: str) -> Assessment:
+    # The role before the lookup: a role that never authors learns nothing about which assessments exist.
+    if principal.role not in AUTHORS:
+        raise forbidden(
+            "role_not_allowed", "Assessments are changed by the enterprise, provider or evaluator"
+        )
     assessment = await get(session, principal, assessment_id)
     if not auth.is_author(principal, assessment):
         raise forbidden("not_the_assessor", "Only the assessor who created it may change or submit it")
@@ -313,11 +324,12 @@ async def submit(session: AsyncSession, principal: Principal, assessment_id: str
 async def sign_off(
     session: AsyncSession, principal: Principal, assessment_id: str, comment: str
 ) -> Assessment:
-    assessment = await get(session, principal, assessment_id)
-    if assessment.kind != "acceptance":
-        raise conflict("not_an_acceptance", "Only an acceptance evaluation is signed off")
     if not auth.may_evaluate(principal):
         raise forbidden("role_not_allowed", "A second evaluator signs off")
+    assessment = await get(session, principal, assessment_id)
+    await AssessmentRepository(session).lock(assessment.id)
+    if assessment.kind != "acceptance":
+        raise conflict("not_an_acceptance", "Only an acceptance evaluation is signed off")
     if assessment.status != "submitted":
         raise conflict(
             "assessment_not_submitted", f"The evaluation is {assessment.status}, not awaiting sign-off"

@@ -3,6 +3,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from services.assessment.db import audit_log
 from services.assessment.report import service, xlsx
 from services.assessment.report.schemas import (
     BelowTargetList,
@@ -11,6 +12,7 @@ from services.assessment.report.schemas import (
     PdfDocument,
 )
 from szcore.auth import CurrentPrincipal
+from szcore.readaudit import record_reads
 from szcore.service import DbSession
 
 router = APIRouter(tags=["report"])
@@ -24,7 +26,9 @@ TargetLevel = Annotated[int, Query(ge=1, le=4, description="Target maturity leve
     summary="An enterprise's assessment report as data (radar, scenario levels, before/after)",
 )
 async def enterprise_report(uscc: str, session: DbSession, principal: CurrentPrincipal) -> EnterpriseReport:
-    return await service.enterprise_report(session, principal, uscc)
+    report = await service.enterprise_report(session, principal, uscc)
+    await record_reads(session, audit_log, principal, "assessment_report", [report.uscc])
+    return report
 
 
 @router.get(
@@ -35,6 +39,7 @@ async def enterprise_report(uscc: str, session: DbSession, principal: CurrentPri
 )
 async def enterprise_report_pdf(uscc: str, session: DbSession, principal: CurrentPrincipal) -> Response:
     report = await service.enterprise_report(session, principal, uscc)
+    await record_reads(session, audit_log, principal, "assessment_report", [report.uscc])
     return Response(
         service.report_pdf(report),
         media_type="application/pdf",
@@ -51,6 +56,7 @@ async def enterprise_report_pdf_json(
     uscc: str, session: DbSession, principal: CurrentPrincipal
 ) -> PdfDocument:
     report = await service.enterprise_report(session, principal, uscc)
+    await record_reads(session, audit_log, principal, "assessment_report", [report.uscc])
     return PdfDocument(
         filename=f"assessment-{report.uscc}.pdf", base64=base64.b64encode(service.report_pdf(report)).decode()
     )

@@ -5,15 +5,7 @@ from io import BytesIO
 from openpyxl import Workbook
 
 from services.assessment.report.schemas import BelowTargetList
-
-FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def safe(value: object) -> object:
-    # A cell starting with a formula character would run as a formula in the reader's spreadsheet.
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+from szcore.spreadsheet import safe_row
 
 
 def below_target_xlsx(data: BelowTargetList) -> bytes:
@@ -24,7 +16,7 @@ def below_target_xlsx(data: BelowTargetList) -> bytes:
     sheet.append(["统一社会信用代码", "企业名称", "区县", "行业", "规模", "改造前等级", "认定等级"])
     for item in data.items:
         row = [item.uscc, item.name, item.county_code, item.industry_code, item.size_class]
-        sheet.append([safe(v) for v in row] + [item.level_before, item.level_after])
+        sheet.append([*safe_row(row), item.level_before, item.level_after])
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -117,7 +117,13 @@ async def review_application(
     application_id: str, data: ReviewCreate, session: DbSession, principal: CurrentPrincipal
 ) -> ApplicationDetail:
     await service.act(
-        session, principal, application_id, Action.review, decision=data.decision, comment=data.comment
+        session,
+        principal,
+        application_id,
+        Action.review,
+        decision=data.decision,
+        comment=data.comment,
+        expected_step=data.step,
     )
     return await detail(session, principal, application_id)
 

@@ -1,10 +1,12 @@
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.application.models import Application, ApplicationAction, Objection, ObjectionStatus
 from services.enrollment.application.workflow import TERMINAL, Status
+from services.enrollment.enterprise.models import Enterprise
 
 
 class ApplicationRepository:
@@ -13,6 +15,26 @@ class ApplicationRepository:
 
     async def get(self, application_id: str) -> Application | None:
         return await self.session.get(Application, application_id)
+
+    async def take(self, application: Application, status: str, step_index: int, now: datetime) -> bool:
+        """Compare-and-set on the state this request read: of two concurrent transitions the second
+        waits on the row lock, then matches nothing and is refused instead of acting on a stale state."""
+        await self.session.flush()  # the WHERE must see this request's own writes
+        result = await self.session.execute(
+            update(Application)
+            .where(
+                Application.id == application.id,
+                Application.status == status,
+                Application.step_index == step_index,
+            )
+            .values(updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def lock_enterprise(self, uscc: str) -> None:
+        """Serialises submissions per enterprise so that two at once cannot both find no open application."""
+        await self.session.execute(select(Enterprise.uscc).where(Enterprise.uscc == uscc).with_for_update())
 
     async def active_for(self, uscc: str, programme_id: str) -> Application | None:
         query = select(Application).where(

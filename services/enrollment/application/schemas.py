@@ -26,6 +26,11 @@ class ApplicationCreate(Body):
 class ReviewCreate(Body):
     decision: Decision = Field(description="approved, rejected or returned (for amendment)")
     comment: str | None = Field(default=None, max_length=2000)
+    step: str | None = Field(
+        default=None,
+        max_length=50,
+        description="The step being decided (current_step); once it is closed: 409 step_already_decided",
+    )
 
 
 class ReasonBody(Body):

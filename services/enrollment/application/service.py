@@ -17,6 +17,7 @@ from services.enrollment.application.workflow import (
     Step,
     TransitionRefused,
     current_step,
+    may_ever,
     submitted,
     transition,
 )
@@ -108,6 +109,7 @@ async def submit(session: AsyncSession, principal: Principal, data: ApplicationC
     if errors:
         raise bad_request("invalid_application", "; ".join(f"{e.field}: {e.message}" for e in errors), errors)
     repository = ApplicationRepository(session)
+    await repository.lock_enterprise(enterprise.uscc)
     if await repository.active_for(enterprise.uscc, config.id) is not None:
         raise conflict(
             "application_exists",
@@ -139,6 +141,12 @@ async def submit(session: AsyncSession, principal: Principal, data: ApplicationC
         aggregate_id=application.id,
     )
     return application
+
+
+def _require_role(principal: Principal, *actions: Action) -> None:
+    # Before any lookup: a role that may never take the action learns nothing about which applications exist.
+    if not any(may_ever(action, principal.role.value) for action in actions):
+        raise forbidden("role_not_allowed", f"Role {principal.role.value} may not {actions[0].value}")
 
 
 async def get(session: AsyncSession, principal: Principal, application_id: str) -> Application:
@@ -214,10 +222,17 @@ async def act(
     *,
     decision: Decision | None = None,
     comment: str | None = None,
+    expected_step: str | None = None,
 ) -> Application:
     """Runs one workflow transition: checks it with the pure state machine, then stores, audits and emits."""
+    _require_role(principal, action)
     application = await get(session, principal, application_id)
     config = await config_of(session, application.programme_id)
+    if expected_step is not None and current_step_code(application, config) != expected_step:
+        raise conflict(
+            "step_already_decided",
+            f"Step {expected_step} is no longer open on this application; reload it",
+        )
     return await _transition(
         session, principal, application, config, action, decision=decision, comment=comment
     )
@@ -260,6 +275,11 @@ async def _transition(
         if refused.by_role:
             raise forbidden(refused.code, str(refused)) from None
         raise conflict(refused.code, str(refused)) from None
+    if not await repository.take(application, before.status, before.step_index, now):
+        raise conflict(
+            "concurrent_update",
+            "Someone else acted on this application at the same time; reload it and try again",
+        )
     from_status = application.status
     application.status, application.step_index = after.status, after.step_index
     application.notice_ends_at = after.notice_ends_at
@@ -385,6 +405,7 @@ async def record(
 async def transfer(
     session: AsyncSession, principal: Principal, application_id: str, to_batch_id: str, reason: str
 ) -> Application:
+    _require_role(principal, Action.transfer)
     application = await get(session, principal, application_id)
     config = await config_of(session, application.programme_id)
     if config.batch(to_batch_id) is None:
@@ -408,6 +429,7 @@ async def replace(
     session: AsyncSession, principal: Principal, application_id: str, replacement_id: str, reason: str
 ) -> tuple[Application, Application]:
     """The admitted enterprise leaves; the replacement (past its public notice) takes its batch place."""
+    _require_role(principal, Action.replaced)
     leaving = await get(session, principal, application_id)
     replacement = await get(session, principal, replacement_id)
     if replacement.programme_id != leaving.programme_id or replacement.id == leaving.id:
@@ -453,6 +475,7 @@ async def replace(
 async def raise_objection(
     session: AsyncSession, principal: Principal, application_id: str, content: str
 ) -> Objection:
+    _require_role(principal, Action.raise_objection)
     application = await get(session, principal, application_id)
     config = await config_of(session, application.programme_id)
     await _transition(session, principal, application, config, Action.raise_objection, comment=content)
@@ -478,6 +501,7 @@ async def resolve_objection(
     upheld: bool,
     resolution: str,
 ) -> Objection:
+    _require_role(principal, Action.uphold_objection, Action.dismiss_objection)
     application = await get(session, principal, application_id)
     objection = await ApplicationRepository(session).objection(application.id, objection_id)
     if objection is None:

@@ -66,6 +66,16 @@ RULES: dict[Action, tuple[frozenset[str], frozenset[Status]]] = {
 }
 
 
+# The roles a programme's review step may name (services/enrollment/programme/schemas.py ReviewStep.role).
+STEP_ROLES = frozenset({"county_admin", "city_admin", "expert"})
+
+
+def may_ever(action: Action, role: str) -> bool:
+    """Whether the role may take this action in some state (a review: if some step could name the role)."""
+    roles, _ = RULES[action]
+    return role in (roles or STEP_ROLES)
+
+
 @dataclass(frozen=True)
 class Step:
     code: str

@@ -1,4 +1,4 @@
-"""County pushes in JSON, CSV (UTF-8 with or without BOM, GBK) or XLSX with Chinese headers, read into
+"""County pushes in JSON, CSV (UTF-8 with or without BOM, GBK/GB18030) or XLSX with Chinese headers, read into
 plain records (row number, field -> value). Pure: no database."""
 
 import csv
@@ -13,6 +13,7 @@ from typing import Any
 from openpyxl import load_workbook
 
 from szcore.errors import FieldError, bad_request
+from szcore.spreadsheet import check_xlsx, decode_text
 
 # Header (Chinese or the English field name) -> field. 年产值 in yuan is converted to fen.
 HEADERS = {
@@ -152,23 +153,6 @@ def table(rows: Iterator[list[Any]], parsed: Parsed) -> None:
         parsed.records.append((number, clean(record, number, parsed)))
 
 
-def decode_text(body: bytes) -> str:
-    if body.startswith(b"\xef\xbb\xbf"):
-        return body[3:].decode("utf-8")
-    try:
-        return body.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return body.decode("gbk")
-    except UnicodeDecodeError:
-        raise bad_request(
-            "unreadable_file",
-            "The CSV is neither UTF-8 nor GBK",
-            [FieldError("body", "unreadable_file", "encoding not UTF-8 or GBK", "文件编码应为UTF-8或GBK")],
-        ) from None
-
-
 def parse(body: bytes, content_type: str) -> Parsed:
     parsed = Parsed(records=[])
     kind = content_type.split(";")[0].strip().lower()
@@ -202,6 +186,7 @@ def parse(body: bytes, content_type: str) -> Parsed:
         table(iter(list(row) for row in csv.reader(io.StringIO(decode_text(body)))), parsed)
         return parsed
     if kind in XLSX_TYPES:
+        check_xlsx(body)  # a zip bomb is refused from the zip's directory, before anything is inflated
         try:
             book = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a broken file

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.bulk.models import BulkPush
 from services.enrollment.enterprise.models import Enterprise, EnterpriseVersion
+from services.enrollment.national.feed import feed
 from szcore.errors import conflict
 
 CHUNK = 5000
@@ -38,11 +39,13 @@ class BulkRepository:
     async def insert_enterprises(self, rows: Sequence[dict[str, Any]]) -> None:
         for part in chunks(rows):
             await self.session.execute(insert(ENTERPRISE), list(part))
+        await feed.record(self.session, "enterprise", [row["uscc"] for row in rows])
 
     async def update_enterprises(self, rows: Sequence[dict[str, Any]]) -> None:
         statement = update(ENTERPRISE).where(ENTERPRISE.c.uscc == bindparam("key_uscc"))
         for part in chunks(rows):
             await self.session.execute(statement, list(part))
+        await feed.record(self.session, "enterprise", [row["key_uscc"] for row in rows])
 
     async def insert_versions(self, rows: Sequence[dict[str, Any]]) -> None:
         for part in chunks(rows):

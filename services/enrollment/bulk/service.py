@@ -10,8 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.bulk.models import BulkPush
 from services.enrollment.bulk.parse import parse
+from services.enrollment.bulk.progress import Progress
 from services.enrollment.bulk.repository import BulkRepository
-from services.enrollment.bulk.schemas import Mode, Outcome, PushReport, RecordError
+from services.enrollment.bulk.schemas import Mode, OtherCounty, Outcome, PushReport, RecordError
 from services.enrollment.db import audit_log, outbox
 from services.enrollment.enterprise.dossier import FIELDS, check_dossier, diff
 from services.enrollment.enterprise.events import enterprise_registered, enterprise_updated
@@ -21,7 +22,7 @@ from services.enrollment.enterprise.uscc import uscc_error
 from services.enrollment.programme.repository import ProgrammeRepository
 from services.enrollment.programme.schemas import ProgrammeConfig
 from szcore.auth import Principal, Role
-from szcore.errors import FieldError, bad_request, conflict, forbidden
+from szcore.errors import FieldError, ProblemError, bad_request, conflict, forbidden
 from szcore.types import utcnow
 
 MAX_RECORDS = 100_000
@@ -78,6 +79,8 @@ async def push(
     request_id: str,
     mode: Mode,
     dry_run: bool,
+    other_county: OtherCounty = OtherCounty.report,
+    progress: Progress | None = None,
 ) -> PushReport:
     if principal.role not in PUSHERS:
         raise forbidden("role_not_allowed", f"Role {principal.role.value} may not push enterprise records")
@@ -110,11 +113,17 @@ async def push(
                 )
             ],
         )
+    if other_county == OtherCounty.refuse and own_county is not None:
+        refuse_other_county(parsed.records, own_county)
+    if progress is not None:
+        progress.set(phase="validating", total=parsed.total)
     errors = [record_error(row, None, error) for row, error in parsed.errors]
     bad_rows = {row for row, _ in parsed.errors}
     candidates: list[tuple[int, str, dict[str, Any]]] = []
     seen: set[str] = set()
-    for row, record in parsed.records:
+    for index, (row, record) in enumerate(parsed.records):
+        if progress is not None and index % 1000 == 0:
+            progress.set(done=index, errors=len(errors))
         if row in bad_rows:
             continue
         uscc = str(record.get("uscc", "")).strip().upper() or None
@@ -171,6 +180,8 @@ async def push(
         errors=errors,
         ignored_columns=parsed.ignored_columns,
     )
+    if progress is not None:
+        progress.set(phase="writing", done=parsed.total, errors=rejected_rows)
     if not apply:
         return report
     await repository.claim(
@@ -195,6 +206,29 @@ async def push(
         data={k: v for k, v in report.model_dump(mode="json").items() if k != "errors"},
     )
     return report
+
+
+def refuse_other_county(records: list[tuple[int, dict[str, Any]]], own_county: str) -> None:
+    """The whole push is refused, before anything is written, when a record names another county."""
+    rows = [
+        row for row, record in records if str(record.get("county_code") or own_county).strip() != own_county
+    ]
+    if rows:
+        raise ProblemError(
+            403,
+            "county_forbidden",
+            "Forbidden",
+            f"{len(rows)} records belong to another county than {own_county}; nothing was written",
+            [
+                FieldError(
+                    "county_code",
+                    "county_forbidden",
+                    f"row {row}: not your county",
+                    f"第{row}行：只能推送本区县企业",
+                )
+                for row in rows[:100]
+            ],
+        )
 
 
 async def make_plan(

@@ -32,9 +32,9 @@ async def award(
     session: AsyncSession, principal: Principal, uscc: str, data: DesignationCreate
 ) -> Designation:
     """Records an honour (city officials) and tells funding and the targets through DesignationAwarded."""
-    enterprise = await enterprise_service.get(session, principal, uscc)
     if principal.role != Role.city_admin:
         raise forbidden("role_not_allowed", f"Role {principal.role.value} may not record designations")
+    enterprise = await enterprise_service.get(session, principal, uscc)
     existing = await session.execute(
         select(Designation).where(
             Designation.uscc == enterprise.uscc,

@@ -33,6 +33,12 @@ def authorize_register(principal: Principal, county_code: str) -> None:
         )
 
 
+def require_editor(principal: Principal) -> None:
+    """The role before the lookup: a role that never edits dossiers learns nothing about which exist."""
+    if principal.role not in (Role.enterprise, Role.city_admin, *COUNTY_ROLES):
+        raise forbidden("role_not_allowed", f"Role {principal.role.value} may not edit dossiers")
+
+
 def authorize_update(principal: Principal, fields: Iterable[str], new_county: str | None) -> DossierSource:
     """The source the change is recorded under; reading rights were checked before (404 otherwise)."""
     if principal.role == Role.enterprise:

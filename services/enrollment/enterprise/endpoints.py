@@ -4,6 +4,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
 
+from services.enrollment.db import audit_log
 from services.enrollment.enterprise import service
 from services.enrollment.enterprise.models import AdmissionStatus, SizeClass, SrdiStatus
 from services.enrollment.enterprise.repository import EnterpriseFilter
@@ -15,13 +16,37 @@ from services.enrollment.enterprise.schemas import (
     EnterpriseRead,
     EnterpriseVersionRead,
 )
-from szcore.auth import CurrentPrincipal
+from szcore.auth import CurrentPrincipal, Principal
+from szcore.masking import Personal, mask, mask_fields, needs
+from szcore.readaudit import ReadList, list_reads, record_reads
 from szcore.service import DbSession
 
 router = APIRouter(prefix="/enterprises", tags=["enterprise"])
 
 MAX_BATCH = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PERSONAL = {
+    "contact_name": Personal.name,
+    "contact_phone": Personal.phone,
+    "contact_email": Personal.email,
+    "officer_name": Personal.name,
+    "officer_phone": Personal.phone,
+    "officer_email": Personal.email,
+}
+
+
+def dossier(principal: Principal, enterprise: object) -> EnterpriseRead:
+    """The dossier as this principal may see it: personal data masked for roles that do not need it."""
+    read = EnterpriseRead.model_validate(enterprise)
+    return EnterpriseRead.model_validate(mask_fields(principal, read.model_dump(), PERSONAL))
+
+
+def version(principal: Principal, row: object) -> EnterpriseVersionRead:
+    read = EnterpriseVersionRead.model_validate(row)
+    for field, kind in PERSONAL.items():
+        if field in read.changes and not needs(principal, kind):
+            read.changes[field] = [mask(kind, v) if isinstance(v, str) else v for v in read.changes[field]]
+    return read
 
 
 @router.post(
@@ -76,11 +101,11 @@ async def list_enterprises(
 ) -> EnterpriseList:
     if uscc:
         enterprises = await service.list_by_uscc(session, principal, uscc)
-        return EnterpriseList(items=[EnterpriseRead.model_validate(e) for e in enterprises])
+        await record_reads(session, audit_log, principal, "dossier", [e.uscc for e in enterprises])
+        return EnterpriseList(items=[dossier(principal, e) for e in enterprises])
     items, total, next_cursor = await service.search(session, principal, where, cursor, limit)
-    return EnterpriseList(
-        items=[EnterpriseRead.model_validate(e) for e in items], total=total, next_cursor=next_cursor
-    )
+    await record_reads(session, audit_log, principal, "dossier", [e.uscc for e in items])
+    return EnterpriseList(items=[dossier(principal, e) for e in items], total=total, next_cursor=next_cursor)
 
 
 @router.get(
@@ -94,7 +119,8 @@ async def enterprises_of_batches(
     batch_id: Annotated[list[str], Query(max_length=MAX_BATCH, description="Batch ids")],
 ) -> EnterpriseList:
     enterprises = await service.of_batches(session, principal, batch_id)
-    return EnterpriseList(items=[EnterpriseRead.model_validate(e) for e in enterprises])
+    await record_reads(session, audit_log, principal, "dossier", [e.uscc for e in enterprises])
+    return EnterpriseList(items=[dossier(principal, e) for e in enterprises])
 
 
 @router.get(
@@ -134,7 +160,9 @@ async def export_enterprises_json(
 
 @router.get("/{uscc}", response_model=EnterpriseRead, summary="One enterprise dossier")
 async def get_enterprise(uscc: str, session: DbSession, principal: CurrentPrincipal) -> EnterpriseRead:
-    return EnterpriseRead.model_validate(await service.get(session, principal, uscc))
+    enterprise = await service.get(session, principal, uscc)
+    await record_reads(session, audit_log, principal, "dossier", [enterprise.uscc])
+    return dossier(principal, enterprise)
 
 
 @router.patch(
@@ -145,12 +173,20 @@ async def get_enterprise(uscc: str, session: DbSession, principal: CurrentPrinci
 async def update_enterprise(
     uscc: str, patch: EnterprisePatch, session: DbSession, principal: CurrentPrincipal
 ) -> EnterpriseRead:
-    return EnterpriseRead.model_validate(await service.update(session, principal, uscc, patch))
+    return dossier(principal, await service.update(session, principal, uscc, patch))
 
 
 @router.get("/{uscc}/history", response_model=EnterpriseHistory, summary="Every version of a dossier")
 async def enterprise_history(uscc: str, session: DbSession, principal: CurrentPrincipal) -> EnterpriseHistory:
     versions = await service.history(session, principal, uscc)
-    return EnterpriseHistory(
-        uscc=uscc.strip().upper(), items=[EnterpriseVersionRead.model_validate(v) for v in versions]
-    )
+    await record_reads(session, audit_log, principal, "dossier_history", [v.uscc for v in versions[:1]])
+    return EnterpriseHistory(uscc=uscc.strip().upper(), items=[version(principal, v) for v in versions])
+
+
+@router.get(
+    "/{uscc}/reads",
+    response_model=ReadList,
+    summary="Who read this dossier (its financial figures) other than the enterprise: city, auditors, itself",
+)
+async def reads(uscc: str, session: DbSession, principal: CurrentPrincipal) -> ReadList:
+    return await list_reads(session, audit_log, principal, uscc)

@@ -7,6 +7,7 @@ from openpyxl import Workbook
 
 from services.enrollment.enterprise.models import AdmissionStatus, Enterprise, SizeClass, SrdiStatus
 from services.enrollment.programme.schemas import ProgrammeConfig
+from szcore.spreadsheet import safe_row
 
 HEADERS = (
     "序号",
@@ -37,14 +38,6 @@ STATUS_LABELS = {
     AdmissionStatus.withdrawn: "已退出",
     AdmissionStatus.disqualified: "已取消资格",
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe(value: object) -> object:
-    """Neutralise text a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def row_for(index: int, enterprise: Enterprise, config: ProgrammeConfig | None) -> list[object]:
@@ -76,7 +69,7 @@ def workbook(enterprises: Sequence[Enterprise], configs: dict[str, ProgrammeConf
     sheet.append(list(HEADERS))
     for index, enterprise in enumerate(enterprises, start=1):
         config = configs.get(enterprise.programme_id or "")
-        sheet.append([safe(cell) for cell in row_for(index, enterprise, config)])
+        sheet.append(safe_row(row_for(index, enterprise, config)))
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

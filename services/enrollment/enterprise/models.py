@@ -2,7 +2,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, Enum, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, Enum, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.enrollment.db import Base
@@ -45,6 +45,16 @@ class Enterprise(Base):
     """The enterprise dossier (一企一档), keyed by USCC."""
 
     __tablename__ = "enterprise"
+    # The filtered list (migration 0009): industry_code is matched by prefix, hence the pattern opclass.
+    __table_args__ = (
+        Index(
+            "ix_enterprise_county_industry_status",
+            "county_code",
+            "industry_code",
+            "admission_status",
+            postgresql_ops={"industry_code": "varchar_pattern_ops"},
+        ),
+    )
 
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

@@ -18,6 +18,7 @@ from services.enrollment.programme.repository import ProgrammeRepository
 from services.enrollment.programme.schemas import ProgrammeConfig
 from szcore.auth import Principal, Role
 from szcore.errors import FieldError, bad_request, conflict, forbidden, not_found
+from szcore.readaudit import record_reads
 from szcore.types import utcnow
 
 SOURCE_BY_ROLE = {Role.county_system: DossierSource.county_push, Role.county_admin: DossierSource.county_push}
@@ -102,6 +103,7 @@ async def update(
     session: AsyncSession, principal: Principal, uscc: str, patch: EnterprisePatch
 ) -> Enterprise:
     """Applies the fields sent; records a version and emits EnterpriseUpdated when anything changed."""
+    auth.require_editor(principal)
     enterprise = await get(session, principal, uscc)
     sent = patch.model_dump(exclude_unset=True)
     source = auth.authorize_update(principal, sent, sent.get("county_code"))
@@ -260,6 +262,7 @@ EXPORT_CAP = 100_000
 
 async def export_xlsx(session: AsyncSession, principal: Principal, where: EnterpriseFilter) -> bytes:
     rows = await export_rows(session, principal, where, EXPORT_CAP)
+    await record_reads(session, audit_log, principal, "dossier_export", [r.uscc for r in rows])
     configs = {
         p.id: ProgrammeConfig.model_validate(p.config) for p in await ProgrammeRepository(session).list()
     }

@@ -72,6 +72,7 @@ async def link_expert(
 async def draw_experts(
     application_id: str, data: DrawCreate, session: DbSession, principal: CurrentPrincipal
 ) -> DrawRead:
+    service.authorize_manage(principal)  # before the lookup: a refused role learns nothing
     application = await application_service.get(session, principal, application_id)
     return DrawRead.model_validate(await service.draw_for(session, principal, application, data))
 

@@ -15,7 +15,7 @@ from services.enrollment.programme.schemas import (
     SeedResult,
     SeedResults,
 )
-from szcore.auth import CurrentPrincipal
+from szcore.auth import CurrentPrincipal, Principal, Role, require_roles
 from szcore.errors import FieldError, bad_request
 from szcore.service import DbSession
 
@@ -67,7 +67,11 @@ async def list_programmes(session: DbSession, principal: CurrentPrincipal) -> Pr
     summary="Create a programme or store a new version of its configuration (city admin)",
 )
 async def configure_programme(
-    programme_id: str, config: ProgrammeConfig, session: DbSession, principal: CurrentPrincipal
+    programme_id: str,
+    config: ProgrammeConfig,
+    session: DbSession,
+    # A dependency: the role is refused before the body is validated (a refused role learns nothing).
+    principal: Annotated[Principal, require_roles(Role.city_admin)],
 ) -> SeedResult:
     if config.id != programme_id:
         raise bad_request(

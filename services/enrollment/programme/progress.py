@@ -55,8 +55,11 @@ def progress(
 ) -> list[TargetProgress]:
     rows = []
     for target in targets:
+        # Metrics other services count (transformed, solutions, ...) are composed by the gateway's
+        # programme performance; this table shows what enrollment itself counts.
+        local = [m for m in target.metrics if m in ADMISSION_METRICS or m.startswith("designation:")]
         counts: Counter[int] = Counter()
-        for metric in target.metrics:
+        for metric in local:
             counts += count_by_year(metric, admitted, honours)
         rows.append(
             TargetProgress(
@@ -65,7 +68,7 @@ def progress(
                 unit=target.unit,
                 total=target.total,
                 by_year=dict(target.by_year),
-                actual=sum(counts.values()) if target.metrics else None,
+                actual=sum(counts.values()) if local and not target.denominator_metrics else None,
                 actual_by_year={str(year): n for year, n in sorted(counts.items())},
             )
         )

@@ -15,7 +15,12 @@ Metric = Annotated[
     StringConstraints(
         pattern=r"^(admitted|admitted_above_scale|admitted_below_scale|admitted_little_giant|admitted_srdi"
         r"|admitted_cloud|designation:(showcase|benchmark|smart_factory|digital_workshop|chain_leader"
-        r"|chain_member|cluster_member|digital_pilot|new_srdi|new_little_giant))$"
+        r"|chain_member|cluster_member|digital_pilot|new_srdi|new_little_giant)"
+        # Counted by the other services' /stats/performance (see docs/api.md, Programme performance).
+        r"|chain_cases|cluster_cases|honours|accepted|transformed|transformed_above_scale"
+        r"|transformed_below_scale|level_up|level4|solutions|providers|activities|contracts_signed"
+        r"|projects_in_progress|projects_completed|activities_matchmaking|activities_training"
+        r"|activities_site_visit|funds_allocated|funds_paid)$"
     ),
 ]
 
@@ -78,7 +83,14 @@ class Target(Config):
     metrics: list[Metric] = Field(
         default=[],
         description="What the platform counts as progress (summed): admitted, admitted_above_scale, "
-        "admitted_below_scale, admitted_little_giant, admitted_srdi, admitted_cloud, designation:<kind>",
+        "admitted_below_scale, admitted_little_giant, admitted_srdi, admitted_cloud, designation:<kind>; "
+        "the other services' keys (transformed, level4, solutions, providers, ...) are composed by the "
+        "gateway's programme performance",
+    )
+
+    denominator_metrics: list[Metric] = Field(
+        default=[],
+        description="For a share (unit %): actual = 100 × metrics ÷ these; empty: actual is the count",
     )
 
     @model_validator(mode="after")
@@ -130,6 +142,23 @@ DEFAULT_REVIEW_STEPS = (
 )
 
 
+class RankingCriterion(Config):
+    code: Slug
+    name: Text
+    metrics: list[Metric] = Field(min_length=1, description="Summed per county and period")
+    weight: int = Field(ge=0, le=100, description="Points for the best county; others in proportion")
+
+
+class Ranking(Config):
+    """A periodic county ranking (晾晒): who leads on which figures, and how they weigh."""
+
+    name: Text
+    period: Literal["quarter", "year"] = "quarter"
+    criteria: list[RankingCriterion] = Field(min_length=1)
+    top: int = Field(default=3, ge=1, description="How many leading counties are honoured")
+    note: str = ""
+
+
 class ProgrammeConfig(Config):
     """One city's pilot programme: validated on load, stored as a new version when it changes."""
 
@@ -152,6 +181,7 @@ class ProgrammeConfig(Config):
     declarations: list[Declaration] = Field(default=list(DEFAULT_DECLARATIONS))
     output_tiers: list[OutputTier] = Field(default=list(DEFAULT_OUTPUT_TIERS))
     provider_limits: dict[Slug, int] = {}
+    ranking: Ranking | None = Field(default=None, description="County ranking (晾晒), if the city runs one")
 
     @model_validator(mode="after")
     def consistent(self) -> "ProgrammeConfig":

@@ -9,6 +9,7 @@ from services.enrollment.application.workflow import (
     Status,
     Step,
     TransitionRefused,
+    may_ever,
     submitted,
     transition,
 )
@@ -148,3 +149,23 @@ class TestAfterAdmission:
     def test_only_an_admitted_place_is_replaced(self) -> None:
         assert run(self.admitted(), Action.replaced, "city_admin").status == Status.withdrawn
         refused(approved(), Action.replaced, "city_admin", "invalid_transition")
+
+
+class TestRoleBeforeLookup:
+    """`may_ever` lets the service refuse a role before it looks the application up."""
+
+    @pytest.mark.parametrize(
+        "role", ["provider", "evaluator", "auditor", "national_platform", "county_system"]
+    )
+    def test_roles_no_step_names_never_review(self, role: str) -> None:
+        assert not may_ever(Action.review, role)
+
+    @pytest.mark.parametrize("role", ["county_admin", "city_admin", "expert"])
+    def test_step_roles_may_review(self, role: str) -> None:
+        assert may_ever(Action.review, role)
+
+    def test_fixed_roles_come_from_the_rules(self) -> None:
+        assert may_ever(Action.admit, "city_admin") and not may_ever(Action.admit, "county_admin")
+        assert may_ever(Action.raise_objection, "provider") and not may_ever(
+            Action.raise_objection, "evaluator"
+        )

@@ -6,6 +6,7 @@ PRODUCERS = {
     "AcceptanceEvaluated": "assessment",
     "PilotStatusRevoked": "assessment",
     "EngagementCreated": "matching",
+    "EngagementCancelled": "matching",
     "ContractSigned": "matching",
     "ProjectCompleted": "matching",
     "ClaimApproved": "funding",

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,6 +26,14 @@ class TimelineRepository:
             insert(ProviderEngagement).values(uscc=uscc, provider_id=provider_id).on_conflict_do_nothing()
         )
         await self.session.execute(statement)
+
+    async def end_engagement(self, uscc: str, provider_id: str) -> None:
+        """The engagement is over (cancelled, or its project completed): the provider's reading right ends."""
+        await self.session.execute(
+            delete(ProviderEngagement).where(
+                ProviderEngagement.uscc == uscc, ProviderEngagement.provider_id == provider_id
+            )
+        )
 
     async def for_enterprise(self, uscc: str, limit: int) -> Sequence[TimelineEntry]:
         query = (

@@ -3,7 +3,7 @@ from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
-from shuzhuan.events.v1.matching_pb2 import EngagementCreated
+from shuzhuan.events.v1.matching_pb2 import EngagementCancelled, EngagementCreated, ProjectCompleted
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.application.repository import ApplicationRepository
@@ -39,6 +39,10 @@ SUMMARIES: dict[str, tuple[str, Callable[[Any], str]]] = {
         "created_at",
         lambda p: f"与服务商{p.provider_id}建立{p.kind}对接 / engaged provider",
     ),
+    "EngagementCancelled": (
+        "cancelled_at",
+        lambda p: f"与服务商{p.provider_id}的对接已取消 / engagement cancelled",
+    ),
     "ContractSigned": ("signed_on", lambda p: f"签订改造合同 {yuan(p.amount_fen)} 元 / contract signed"),
     "ProjectCompleted": (
         "completed_at",
@@ -63,6 +67,8 @@ async def apply_event(session: AsyncSession, event: Event) -> None:
     repository = TimelineRepository(session)
     if isinstance(payload, EngagementCreated) and payload.provider_id:
         await repository.add_engagement(payload.uscc, payload.provider_id)
+    if isinstance(payload, EngagementCancelled | ProjectCompleted) and payload.provider_id:
+        await repository.end_engagement(payload.uscc, payload.provider_id)
     await repository.add_once(
         {
             "event_id": event.event_id,

@@ -1,7 +1,7 @@
 import csv
 import io
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -35,12 +35,14 @@ from services.funding.claim.schemas import (
     RepaymentIn,
     ReviewIn,
 )
+from services.funding.db import audit_log
 from services.funding.enterprise.repository import EnterpriseCopyRepository
 from services.funding.idempotency import IdempotencyKey, run_once
 from services.funding.pagination import decode_cursor, encode_cursor
 from services.funding.spreadsheet import XLSX, to_csv, to_xlsx
 from szcore.auth import CurrentPrincipal, Role
 from szcore.errors import FieldError, bad_request
+from szcore.readaudit import record_reads
 from szcore.service import DbSession
 
 router = APIRouter(tags=["claim"])
@@ -76,6 +78,7 @@ async def submit_claim(
             session,
             principal,
             scope="claim.submit",
+            roles=(Role.enterprise, Role.county_admin),
             key=idempotency_key,
             request=data.model_dump(mode="json"),
             action=action,
@@ -94,6 +97,10 @@ async def list_claims(
     policy_key: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["oldest_first", "newest_first"],
+        Query(description="Submission order; keep it while paging with the cursor"),
+    ] = "oldest_first",
 ) -> ClaimPage:
     auth.require(auth.can_list(principal), "Claims are not visible to this role")
     filters = {
@@ -110,8 +117,11 @@ async def list_claims(
     after = decode_cursor(cursor)
     if after is not None:
         after = [datetime.fromisoformat(str(after[0])), str(after[1])]
-    rows, total = await ClaimRepository(session).page(filters, after, limit)
+    rows, total = await ClaimRepository(session).page(
+        filters, after, limit, newest_first=order == "newest_first"
+    )
     items = [ClaimRead.model_validate(r) for r in rows]
+    await record_reads(session, audit_log, principal, "claim", [c.uscc for c in items])
     next_cursor = (
         encode_cursor(items[-1].submitted_at.isoformat(), items[-1].claim_id) if len(items) == limit else None
     )
@@ -129,12 +139,16 @@ async def claims_of_enterprises(
     auth.require(auth.can_list(principal), "Claims are not visible to this role")
     wanted = list(dict.fromkeys(u.upper() for u in uscc))
     rows = await ClaimRepository(session).of_usccs(wanted, auth.scope_filters(principal)) if wanted else []
+    await record_reads(session, audit_log, principal, "claim", [r.uscc for r in rows])
     return ClaimsOfEnterprises(items=[ClaimRead.model_validate(r) for r in rows])
 
 
 @router.get("/claims/{claim_id}", response_model=ClaimDetail, summary="One claim with invoices and payments")
 async def get_claim(claim_id: str, session: DbSession, principal: CurrentPrincipal) -> ClaimDetail:
-    return await detail(session, await service.visible_claim(session, principal, claim_id))
+    auth.require(auth.can_list(principal), "Claims are not visible to this role")
+    claim = await service.visible_claim(session, principal, claim_id)
+    await record_reads(session, audit_log, principal, "claim", [claim.uscc])
+    return await detail(session, claim)
 
 
 @router.post(
@@ -171,6 +185,7 @@ async def approve_claim(
             session,
             principal,
             scope=f"claim.approve:{claim_id}",
+            roles=(Role.city_admin,),
             key=idempotency_key,
             request={},
             action=action,
@@ -205,6 +220,7 @@ async def claw_back_claim(
             session,
             principal,
             scope=f"claim.clawback:{claim_id}",
+            roles=(Role.city_admin,),
             key=idempotency_key,
             request=data.model_dump(),
             action=action,
@@ -228,6 +244,7 @@ async def payments_of_enterprises(
             principal.role in (Role.city_admin, Role.auditor), "Payments are for the city and auditors"
         )
     rows = await ClaimRepository(session).payments_of_usccs(wanted) if wanted else []
+    await record_reads(session, audit_log, principal, "payment", [p.uscc for p in rows])
     return PaymentsOfEnterprises(items=[PaymentRead.model_validate(p) for p in rows])
 
 
@@ -246,6 +263,7 @@ async def list_payments(
             principal.role in (Role.city_admin, Role.auditor), "Payments are for the city and auditors"
         )
     rows = await ClaimRepository(session).payments(status=status_, source_id=source_id, uscc=uscc)
+    await record_reads(session, audit_log, principal, "payment", [p.uscc for p in rows])
     return PaymentList(items=[PaymentRead.model_validate(p) for p in rows])
 
 
@@ -273,6 +291,7 @@ async def create_batch(
             session,
             principal,
             scope="batch.create",
+            roles=(Role.city_admin,),
             key=idempotency_key,
             request=data.model_dump(),
             action=action,
@@ -303,6 +322,7 @@ BANK_HEADER = ["payment_id", "payee_uscc", "payee_name", "amount_yuan", "amount_
 @router.get(
     "/disbursement-batches/{batch_id}/bank-file",
     summary="The bank file of a batch (CSV or XLSX)",
+    response_class=Response,
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 async def bank_file(
@@ -387,6 +407,7 @@ async def reconcile(
             session,
             principal,
             scope=f"batch.reconcile:{batch_id}",
+            roles=(Role.city_admin,),
             key=idempotency_key,
             request=data.model_dump(),
             action=action,
@@ -430,6 +451,7 @@ async def repay(
             session,
             principal,
             scope=f"recovery.repay:{recovery_id}",
+            roles=(Role.city_admin,),
             key=idempotency_key,
             request=data.model_dump(),
             action=action,

@@ -64,16 +64,18 @@ class ClaimRepository:
         return int((await self.session.execute(query)).scalar_one())
 
     async def page(
-        self, filters: dict[str, Any], after: list[Any] | None, limit: int
+        self, filters: dict[str, Any], after: list[Any] | None, limit: int, *, newest_first: bool = False
     ) -> tuple[Sequence[Claim], int]:
         query = select(Claim)
         for name, value in filters.items():
             if value is not None:
                 query = query.where(getattr(Claim, name) == value)
         total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+        key = tuple_(Claim.submitted_at, Claim.claim_id)
         if after:
-            query = query.where(tuple_(Claim.submitted_at, Claim.claim_id) > tuple_(*after))
-        rows = await self.session.execute(query.order_by(Claim.submitted_at, Claim.claim_id).limit(limit))
+            query = query.where(key < tuple_(*after) if newest_first else key > tuple_(*after))
+        order = (Claim.submitted_at.desc(), Claim.claim_id.desc()) if newest_first else key.clauses
+        rows = await self.session.execute(query.order_by(*order).limit(limit))
         return rows.scalars().all(), total
 
     async def of_usccs(self, usccs: Sequence[str], filters: dict[str, Any]) -> Sequence[Claim]:

@@ -293,15 +293,17 @@ async def submit(session: AsyncSession, principal: Principal, data: ClaimCreate)
 
 
 async def review(session: AsyncSession, principal: Principal, claim_id: str, data: ReviewIn) -> Claim:
-    claim = await visible_claim(session, principal, claim_id, for_update=True)
-    if data.step == "county":
-        auth.require(
-            principal.role is Role.county_admin and principal.county == claim.county_code,
-            "The county reviews first",
-        )
-        action = Action.county_approve if data.decision == "approve" else Action.county_reject
+    county_step = data.step == "county"
+    if county_step:
+        auth.require(principal.role is Role.county_admin, "The county reviews first")
     else:
         auth.require(auth.is_city(principal), "The city reviews second")
+    claim = await visible_claim(session, principal, claim_id, for_update=True)
+    if county_step:
+        # visible_claim already hides other counties' claims; kept as the scope check of record.
+        auth.require(principal.county == claim.county_code, "The county reviews its own claims")
+        action = Action.county_approve if data.decision == "approve" else Action.county_reject
+    else:
         action = Action.city_approve if data.decision == "approve" else Action.city_reject
     _transition(claim, action)
     claim.review_note = data.note
@@ -317,8 +319,8 @@ async def review(session: AsyncSession, principal: Principal, claim_id: str, dat
 
 
 async def record_audit(session: AsyncSession, principal: Principal, claim_id: str, data: AuditIn) -> Claim:
-    claim = await visible_claim(session, principal, claim_id, for_update=True)
     auth.require(auth.can_audit(principal), "Audit results are recorded by auditors or the city")
+    claim = await visible_claim(session, principal, claim_id, for_update=True)
     audited = claim.claimed_fen if data.audited_fen is None else data.audited_fen
     if audited > claim.claimed_fen:
         raise bad_request(

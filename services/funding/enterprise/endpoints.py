@@ -2,9 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.funding.db import audit_log
 from services.funding.enterprise import service
 from services.funding.enterprise.schemas import EnterpriseProfile, EnterpriseProfileList
 from szcore.auth import CurrentPrincipal
+from szcore.readaudit import ReadList, list_reads
 from szcore.service import DbSession
 
 router = APIRouter(prefix="/enterprises", tags=["enterprise"])
@@ -21,3 +23,12 @@ async def list_profiles(
 @router.get("/{uscc}", response_model=EnterpriseProfile, summary="An enterprise's funding profile")
 async def get_profile(uscc: str, session: DbSession, principal: CurrentPrincipal) -> EnterpriseProfile:
     return EnterpriseProfile.model_validate(await service.get(session, principal, uscc))
+
+
+@router.get(
+    "/{uscc}/reads",
+    response_model=ReadList,
+    summary="Who read this enterprise's claims, payments and statements (city, auditors, the enterprise)",
+)
+async def reads(uscc: str, session: DbSession, principal: CurrentPrincipal) -> ReadList:
+    return await list_reads(session, audit_log, principal, uscc)

@@ -103,6 +103,7 @@ async def allocate(
             session,
             principal,
             scope=f"allocate:{source_id}",
+            roles=auth.MANAGERS,
             key=idempotency_key,
             request=data.model_dump(),
             action=action,

@@ -83,6 +83,9 @@ class LedgerRepository:
         ).scalars()
         return rows.all(), total
 
+    async def entry_count(self) -> int:
+        return (await self.session.execute(select(func.count()).select_from(LedgerEntry))).scalar_one()
+
     async def chain_chunk(self, after_seq: int, limit: int) -> Sequence[LedgerEntry]:
         query = select(LedgerEntry).where(LedgerEntry.seq > after_seq).order_by(LedgerEntry.seq).limit(limit)
         return (await self.session.execute(query)).scalars().all()

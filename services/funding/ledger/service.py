@@ -20,6 +20,7 @@ from services.funding.ledger.models import FundingSource, LedgerEntry
 from services.funding.ledger.repository import LedgerRepository
 from services.funding.ledger.schemas import SourceCreate
 from services.funding.policy.document import PolicyDocument
+from szcore.audit import anchor_problem
 from szcore.auth import Principal
 from szcore.errors import FieldError, bad_request, conflict, not_found
 from szcore.types import utcnow
@@ -160,15 +161,22 @@ class ChainCheck:
     checked: int
     first_broken_seq: int | None = None
     reason: str | None = None
+    head_seq: int | None = None
+    head_hash: str | None = None
 
 
-async def verify_chain(session: AsyncSession, chunk: int = 2000) -> ChainCheck:
+async def verify_chain(
+    session: AsyncSession, chunk: int = 2000, anchor: tuple[int, str] | None = None
+) -> ChainCheck:
+    """Walk the chain from seq 1. `anchor` (seq, hash), a head published earlier, also catches entries
+    deleted from the end, which the chain alone cannot show."""
     repository = LedgerRepository(session)
     expected_seq, prev_hash, checked = 1, GENESIS, 0
+    hash_at_anchor: str | None = None
     while True:
         rows = await repository.chain_chunk(expected_seq - 1, chunk)
         if not rows:
-            return ChainCheck(True, checked)
+            break
         for row in rows:
             if row.seq != expected_seq or row.prev_hash != prev_hash:
                 return ChainCheck(False, checked, row.seq, "an entry was deleted or reordered")
@@ -181,8 +189,20 @@ async def verify_chain(session: AsyncSession, chunk: int = 2000) -> ChainCheck:
                 account(credit, row.source_id),
             ):
                 return ChainCheck(False, checked, row.seq, "accounts do not match the entry type")
+            if anchor is not None and row.seq == anchor[0]:
+                hash_at_anchor = row.hash
             prev_hash, expected_seq = row.hash, row.seq + 1
             checked += 1
+    head_seq, head_hash = expected_seq - 1, (prev_hash if checked else None)
+    if await repository.entry_count() != checked:
+        # Rows renumbered below 1 are outside the walk but still counted.
+        return ChainCheck(
+            False, checked, expected_seq, "entries with sequence numbers out of order were found"
+        )
+    problem = anchor_problem(anchor, head_seq, hash_at_anchor)
+    if problem and anchor is not None:
+        return ChainCheck(False, checked, min(head_seq + 1, anchor[0]), problem, head_seq or None, head_hash)
+    return ChainCheck(True, checked, head_seq=head_seq or None, head_hash=head_hash)
 
 
 def matching_status(policy: PolicyDocument, allocated_by_level: dict[str, int]) -> dict[str, int]:

@@ -3,7 +3,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from services.funding.policy import service
+from services.funding.policy import auth, service
 from services.funding.policy.document import PolicyDocument
 from services.funding.policy.schemas import (
     PolicyPublish,
@@ -61,6 +61,7 @@ async def publish_policy(
     summary="Publish a shipped preset as a new version (city)",
 )
 async def publish_preset(key: str, session: DbSession, principal: CurrentPrincipal) -> PolicyVersionDetail:
+    auth.require_publish(principal)  # before the preset lookup: a refused role learns nothing
     document = service.preset(key).model_dump(mode="json")
     return _detail(await service.publish(session, principal, document, f"preset {key}"))
 

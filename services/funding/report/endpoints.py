@@ -2,10 +2,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
+from services.funding.db import audit_log
 from services.funding.report import service
 from services.funding.report.schemas import EnterpriseStatement, FundsReport, PerformanceReport
 from services.funding.spreadsheet import XLSX, to_xlsx
 from szcore.auth import CurrentPrincipal
+from szcore.readaudit import record_reads
 from szcore.service import DbSession
 
 router = APIRouter(prefix="/reports", tags=["report"])
@@ -30,7 +32,12 @@ async def funds(
     return await service.funds(session, principal, group_by, policy_key)
 
 
-@router.get("/funds.xlsx", summary="The funds report by source, year, county and industry as XLSX")
+@router.get(
+    "/funds.xlsx",
+    summary="The funds report by source, year, county and industry as XLSX",
+    response_class=Response,
+    responses={200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}}}},
+)
 async def funds_xlsx(
     session: DbSession, principal: CurrentPrincipal, policy_key: str | None = None
 ) -> Response:
@@ -50,7 +57,9 @@ async def funds_xlsx(
     summary="One enterprise's claims, payments and recoveries (对账单)",
 )
 async def statement(uscc: str, session: DbSession, principal: CurrentPrincipal) -> EnterpriseStatement:
-    return await service.statement(session, principal, uscc)
+    statement = await service.statement(session, principal, uscc)
+    await record_reads(session, audit_log, principal, "statement", [statement.uscc])
+    return statement
 
 
 @router.get(

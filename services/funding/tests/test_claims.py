@@ -160,8 +160,9 @@ class TestSubmit:
         assert (await client.post("/claims", json=body, headers=other_enterprise)).status_code == 404
         other_county = tokens.headers(Role.county_admin, county=OTHER_COUNTY) | key()
         assert (await client.post("/claims", json=body, headers=other_county)).status_code == 404
+        # A role that may never claim is refused before the enterprise is looked up.
         provider = tokens.headers(Role.provider, provider_id="prov-1") | key()
-        assert (await client.post("/claims", json=body, headers=provider)).status_code == 404
+        assert (await client.post("/claims", json=body, headers=provider)).status_code == 403
         city = tokens.headers(Role.city_admin) | key()
         assert (await client.post("/claims", json=body, headers=city)).status_code == 403
         county = tokens.headers(Role.county_admin, county=COUNTY) | key()
@@ -519,6 +520,26 @@ class TestListing:
         assert (
             await client.get("/claims", headers=tokens.headers(Role.provider, provider_id="p"))
         ).status_code == 403
+
+    async def test_newest_first_pages_backwards_through_submissions(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens, enterprise: str
+    ) -> None:
+        for i in range(3):
+            body = claim_body(enterprise, [invoice(f"ORDER{i}", WAN)], WAN // 2) | {
+                "project_id": f"o{i}",
+                "assessment_id": f"acc-{enterprise}",
+            }
+            assert (
+                await client.post("/claims", json=body, headers=enterprise_headers(tokens, enterprise))
+            ).status_code == 201
+        city = tokens.headers(Role.city_admin)
+        oldest = (await client.get(f"/claims?limit=3&uscc={enterprise}", headers=city)).json()["items"]
+        url = f"/claims?limit=2&uscc={enterprise}&order=newest_first"
+        first = (await client.get(url, headers=city)).json()
+        rest = (await client.get(f"{url}&cursor={first['next_cursor']}", headers=city)).json()
+        newest = [c["claim_id"] for c in first["items"] + rest["items"]]
+        assert newest == [c["claim_id"] for c in reversed(oldest)]
+        assert (await client.get("/claims?order=sideways", headers=city)).status_code == 422
 
     async def test_batch_reads_by_uscc_are_scoped_like_the_lists(
         self, client: httpx.AsyncClient, session: AsyncSession, tokens, enterprise: str

@@ -115,6 +115,23 @@ class TestSourcesAndAllocations:
         )
         assert response.status_code == 422 and response.json()["code"] == "idempotency_key_required"
 
+    async def test_the_role_is_checked_before_the_key_and_the_source(
+        self, client: httpx.AsyncClient, tokens
+    ) -> None:
+        await make_source(client, tokens, "jh-role")
+        body = {"fiscal_year": 2025, "amount_fen": 1}
+        city = tokens.headers(Role.city_admin) | key()
+        assert (await client.post("/funding-sources/jh-role/allocations", json=body, headers=city)).is_success
+        county = tokens.headers(Role.county_admin, county="330702")
+        # No key, a key the city already used, an existing and a missing source: the same refusal.
+        for path, headers in [
+            ("/funding-sources/jh-role/allocations", county),
+            ("/funding-sources/jh-role/allocations", county | {"idempotency-key": city["idempotency-key"]}),
+            ("/funding-sources/no-such-source/allocations", county | key()),
+        ]:
+            response = await client.post(path, json=body, headers=headers)
+            assert response.status_code == 403 and response.json()["code"] == "role_not_allowed", path
+
     async def test_refusals(self, client: httpx.AsyncClient, tokens) -> None:
         city = tokens.headers(Role.city_admin)
         await make_source(client, tokens, "jh-x")

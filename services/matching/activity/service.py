@@ -21,12 +21,15 @@ from szcore.auth import Principal, Role
 from szcore.errors import conflict, forbidden, not_found
 from szcore.types import utcnow
 
+# Enterprises and providers sign themselves up; the organisers (city, county) sign others up.
+REGISTRANTS = (Role.enterprise, Role.provider, Role.city_admin, Role.county_admin)
+
 
 async def create(session: AsyncSession, principal: Principal, data: ActivityCreate) -> Activity:
+    if not principal.is_role(Role.city_admin, Role.county_admin):
+        raise forbidden("role_not_allowed", "The city, or a county for its own county, organises activities")
     if not auth.can_organise(principal, data.county_code):
-        raise forbidden(
-            "organise_not_allowed", "The city, or a county for its own county, organises activities"
-        )
+        raise forbidden("county_forbidden", "A county organises activities for its own county")
     activity = Activity(
         activity_id=new_id("act"),
         **data.model_dump(),
@@ -90,7 +93,7 @@ def _participant(
     if principal.is_role(Role.provider):
         return f"provider:{principal.provider_id}", {"provider_id": principal.provider_id}
     if not auth.can_organise(principal, activity.county_code):
-        raise forbidden("registration_not_allowed", "Sign yourself up, or be the organiser")
+        raise forbidden("county_forbidden", "Only the organising county signs others up")
     if data.uscc:
         return f"uscc:{data.uscc.upper()}", {"uscc": data.uscc.upper()}
     if data.provider_id:
@@ -103,6 +106,8 @@ def _participant(
 async def register(
     session: AsyncSession, principal: Principal, activity_id: str, data: RegistrationCreate
 ) -> Registration:
+    if not principal.is_role(*REGISTRANTS):
+        raise forbidden("role_not_allowed", "Sign yourself up (enterprise, provider), or be the organiser")
     activity = await get(session, principal, activity_id, for_update=True)
     if activity.status != ActivityStatus.planned:
         raise conflict("activity_not_open", f"Activity {activity_id} is {activity.status}")
@@ -125,18 +130,22 @@ async def register(
 
 
 async def _organised(session: AsyncSession, principal: Principal, activity_id: str) -> Activity:
+    if not principal.is_role(Role.city_admin, Role.county_admin):
+        raise forbidden("role_not_allowed", "Only the organiser records attendance and outcomes")
     activity = await get(session, principal, activity_id, for_update=True)
     if not auth.can_organise(principal, activity.county_code):
-        raise forbidden("organiser_only", "Only the organiser records attendance and outcomes")
+        raise forbidden("county_forbidden", "Only the organising county records attendance and outcomes")
     if activity.status == ActivityStatus.cancelled:
         raise conflict("activity_cancelled", f"Activity {activity_id} was cancelled")
     return activity
 
 
 async def registrations(session: AsyncSession, principal: Principal, activity_id: str) -> list[Registration]:
+    if not principal.is_role(Role.city_admin, Role.county_admin, Role.auditor):
+        raise forbidden("role_not_allowed", "Only the organiser sees the sign-ups")
     activity = await get(session, principal, activity_id)
     if not (auth.can_organise(principal, activity.county_code) or principal.is_role(Role.auditor)):
-        raise forbidden("organiser_only", "Only the organiser sees the sign-ups")
+        raise forbidden("county_forbidden", "Only the organising county sees the sign-ups")
     return list(await ActivityRepository(session).registrations([activity_id]))
 
 
@@ -180,7 +189,7 @@ async def record_outcome(
 
 async def stats(session: AsyncSession, principal: Principal, programme: str) -> ActivityStats:
     if not principal.is_role(*auth.OFFICIALS):
-        raise forbidden("stats_officials_only", "Activity statistics are for officials")
+        raise forbidden("role_not_allowed", "Activity statistics are for officials")
     county = principal.county if principal.is_role(Role.county_admin) else None
     repository = ActivityRepository(session)
     held = [

@@ -53,7 +53,7 @@ async def match(
     session: AsyncSession, principal: Principal, uscc: str, programme: str, budget_fen: int | None, limit: int
 ) -> MatchResult:
     if not principal.is_role(Role.enterprise, *OFFICIALS):
-        raise forbidden("matching_not_allowed", "Matches are for the enterprise and officials")
+        raise forbidden("role_not_allowed", "Matches are for the enterprise and officials")
     enterprise = await enterprises.get(session, principal, uscc)
     needs = await NeedRepository(session).of(enterprise.uscc, open_only=True)
     rule = await current_read(session, RuleKind.matching_weights, programme)
@@ -122,10 +122,10 @@ async def match(
 
 async def prospects(session: AsyncSession, principal: Principal, provider_id: str) -> ProspectList:
     """The reverse view: enterprises in my counties whose open needs my listed products cover."""
-    if not (
-        principal.is_role(Role.provider) and principal.provider_id == provider_id
-    ) and not principal.is_role(Role.city_admin):
-        raise forbidden("own_provider_only", "A provider sees its own prospects")
+    if not principal.is_role(Role.provider, Role.city_admin):
+        raise forbidden("role_not_allowed", "Prospects are for providers and the city")
+    if principal.is_role(Role.provider) and principal.provider_id != provider_id:
+        raise forbidden("provider_forbidden", "A provider sees its own prospects")
     provider = await ProviderRepository(session).get(provider_id)
     if provider is None:
         raise not_found("provider_not_found", f"No provider {provider_id}")

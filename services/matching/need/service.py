@@ -44,9 +44,7 @@ async def of_enterprises(session: AsyncSession, principal: Principal, usccs: Seq
 
 async def add(session: AsyncSession, principal: Principal, uscc: str, data: NeedCreate) -> Need:
     if not principal.is_role(*EDITORS):
-        raise forbidden(
-            "needs_edit_not_allowed", "Needs are stated by the enterprise, its county or the city"
-        )
+        raise forbidden("role_not_allowed", "Needs are stated by the enterprise, its county or the city")
     enterprise = await enterprises.get(session, principal, uscc)
     now = utcnow()
     repository = NeedRepository(session)
@@ -101,13 +99,11 @@ async def add(session: AsyncSession, principal: Principal, uscc: str, data: Need
 
 
 async def close(session: AsyncSession, principal: Principal, need_id: str) -> Need:
+    if not principal.is_role(*EDITORS):
+        raise forbidden("role_not_allowed", "Needs are closed by the enterprise, its county or the city")
     need = await NeedRepository(session).get(need_id)
     if need is None:
         raise not_found("need_not_found", f"No need {need_id} visible to you")
-    if not principal.is_role(*EDITORS):
-        raise forbidden(
-            "needs_edit_not_allowed", "Needs are closed by the enterprise, its county or the city"
-        )
     await enterprises.get(session, principal, need.uscc)
     need.status, need.updated_at = NeedStatus.closed, utcnow()
     return need

@@ -54,6 +54,7 @@ def _not_found(engagement_id: str) -> Exception:
 async def get_engagement(
     session: AsyncSession, principal: Principal, engagement_id: str, *, for_update: bool = False
 ) -> Engagement:
+    auth.require(principal, *auth.READERS)
     engagement = await ProjectRepository(session).get_engagement(engagement_id, for_update=for_update)
     if engagement is None or not auth.can_read(principal, engagement):
         raise _not_found(engagement_id)
@@ -104,9 +105,7 @@ async def _check_provider(session: AsyncSession, provider_id: str, enterprise: E
 
 async def create(session: AsyncSession, principal: Principal, data: EngagementCreate) -> Engagement:
     if not principal.is_role(*CREATORS):
-        raise forbidden(
-            "engagement_create_not_allowed", "The enterprise (or its county or the city) engages a provider"
-        )
+        raise forbidden("role_not_allowed", "The enterprise (or its county or the city) engages a provider")
     enterprise = await enterprises.get(session, principal, data.uscc)
     provider = await _check_provider(session, data.provider_id, enterprise)
     solutions = await SolutionRepository(session).get_many(data.solution_ids)
@@ -181,7 +180,7 @@ async def of_enterprises(
     elif principal.is_role(Role.county_admin, Role.county_system):
         county = principal.county
     elif not principal.is_role(*auth.CITY_WIDE):
-        raise forbidden("engagements_not_visible", "Your role does not see engagements")
+        raise forbidden("role_not_allowed", "Your role does not see engagements")
     if not wanted:
         return []
     rows = await ProjectRepository(session).of_usccs(wanted, provider_id=provider_id, county_code=county)
@@ -201,7 +200,7 @@ async def of_providers(
     elif principal.is_role(Role.county_admin, Role.county_system):
         county = principal.county
     elif not principal.is_role(*auth.CITY_WIDE):
-        raise forbidden("engagements_not_visible", "Your role does not see engagements")
+        raise forbidden("role_not_allowed", "Your role does not see engagements")
     if not wanted:
         return []
     rows = await ProjectRepository(session).of_providers(wanted, uscc=uscc, county_code=county)
@@ -226,7 +225,7 @@ async def page(
     elif principal.is_role(Role.county_admin, Role.county_system):
         county = principal.county
     elif not principal.is_role(*auth.CITY_WIDE):
-        raise forbidden("engagements_not_visible", "Your role does not see engagements")
+        raise forbidden("role_not_allowed", "Your role does not see engagements")
     items, total = await ProjectRepository(session).page(
         uscc=uscc.upper() if uscc else None,
         provider_id=provider_id,
@@ -257,9 +256,8 @@ def _require_transformation(engagement: Engagement) -> None:
 async def submit_plan(
     session: AsyncSession, principal: Principal, engagement_id: str, data: PlanSubmit
 ) -> Plan:
+    auth.require(principal, Role.provider)
     engagement = await get_engagement(session, principal, engagement_id, for_update=True)
-    if not auth.is_provider_of(principal, engagement):
-        raise forbidden("wrong_provider", "Only the engaged provider writes the plan")
     _require_open(engagement)
     _require_transformation(engagement)
     unknown = sorted(set(data.scenario_codes) - scenario_codes())
@@ -293,9 +291,8 @@ async def submit_plan(
 async def decide_plan(
     session: AsyncSession, principal: Principal, engagement_id: str, data: PlanDecision
 ) -> Plan:
+    auth.require(principal, Role.enterprise)
     engagement = await get_engagement(session, principal, engagement_id, for_update=True)
-    if not auth.is_enterprise_of(principal, engagement):
-        raise forbidden("enterprise_decides_plan", "The enterprise approves its plan")
     _require_open(engagement)
     plan = await ProjectRepository(session).plan_of(engagement_id)
     if plan is None or plan.status != PlanStatus.submitted:
@@ -328,9 +325,8 @@ async def decide_plan(
 async def sign_contract(
     session: AsyncSession, principal: Principal, engagement_id: str, data: ContractSign
 ) -> Project:
+    auth.require(principal, Role.enterprise)
     engagement = await get_engagement(session, principal, engagement_id, for_update=True)
-    if not auth.is_enterprise_of(principal, engagement):
-        raise forbidden("enterprise_signs_contract", "The enterprise records its signed contract")
     _require_open(engagement)
     _require_transformation(engagement)
     repository = ProjectRepository(session)
@@ -383,6 +379,7 @@ async def sign_contract(
 async def get_project(
     session: AsyncSession, principal: Principal, project_id: str, *, for_update: bool = False
 ) -> tuple[Project, Engagement]:
+    auth.require(principal, *auth.READERS)
     repository = ProjectRepository(session)
     project = await repository.get_project(project_id, for_update=for_update)
     engagement = await repository.get_engagement(project.engagement_id) if project else None
@@ -399,9 +396,8 @@ def _require_active(project: Project) -> None:
 async def report_milestone(
     session: AsyncSession, principal: Principal, project_id: str, data: MilestoneReport
 ) -> Milestone:
-    project, engagement = await get_project(session, principal, project_id, for_update=True)
-    if not auth.is_provider_of(principal, engagement):
-        raise forbidden("wrong_provider", "Only the engaged provider reports progress")
+    auth.require(principal, Role.provider)
+    project, _ = await get_project(session, principal, project_id, for_update=True)
     _require_active(project)
     repository = ProjectRepository(session)
     reported = max((m.progress_percent for m in await repository.milestones(project_id)), default=0)
@@ -433,9 +429,8 @@ async def report_milestone(
 async def confirm_milestone(
     session: AsyncSession, principal: Principal, project_id: str, milestone_id: str
 ) -> Milestone:
-    project, engagement = await get_project(session, principal, project_id, for_update=True)
-    if not auth.is_enterprise_of(principal, engagement):
-        raise forbidden("enterprise_confirms", "The enterprise confirms progress")
+    auth.require(principal, Role.enterprise)
+    project, _ = await get_project(session, principal, project_id, for_update=True)
     _require_active(project)
     repository = ProjectRepository(session)
     milestone = await repository.get_milestone(milestone_id)
@@ -455,9 +450,8 @@ async def confirm_milestone(
 
 
 async def complete_project(session: AsyncSession, principal: Principal, project_id: str) -> Project:
+    auth.require(principal, Role.enterprise)
     project, engagement = await get_project(session, principal, project_id, for_update=True)
-    if not auth.is_enterprise_of(principal, engagement):
-        raise forbidden("enterprise_completes", "The enterprise declares its project complete")
     _require_active(project)
     if project.progress_percent < 100:
         raise conflict("progress_incomplete", f"Confirmed progress is {project.progress_percent}%, not 100%")
@@ -488,9 +482,8 @@ async def _close(
 
 
 async def complete_diagnosis(session: AsyncSession, principal: Principal, engagement_id: str) -> Engagement:
+    auth.require(principal, Role.enterprise)
     engagement = await get_engagement(session, principal, engagement_id, for_update=True)
-    if not auth.is_enterprise_of(principal, engagement):
-        raise forbidden("enterprise_completes", "The enterprise closes its diagnosis engagement")
     _require_open(engagement)
     if engagement.kind != EngagementKind.diagnosis:
         raise conflict("not_a_diagnosis", "A transformation completes with its project")
@@ -501,9 +494,8 @@ async def complete_diagnosis(session: AsyncSession, principal: Principal, engage
 async def cancel(
     session: AsyncSession, principal: Principal, engagement_id: str, data: CancelRequest
 ) -> Engagement:
+    auth.require(principal, Role.enterprise, Role.city_admin)
     engagement = await get_engagement(session, principal, engagement_id, for_update=True)
-    if not (auth.is_enterprise_of(principal, engagement) or principal.is_role(Role.city_admin)):
-        raise forbidden("cancel_not_allowed", "The enterprise or the city cancels an engagement")
     _require_open(engagement)
     project = await ProjectRepository(session).project_of(engagement_id)
     if project is not None:

@@ -18,9 +18,11 @@ def is_self(principal: Principal, provider_id: str) -> bool:
     return principal.is_role(Role.provider) and principal.provider_id == provider_id
 
 
-def require(principal: Principal, *roles: Role, code: str = "role_not_allowed") -> None:
+def require(principal: Principal, *roles: Role) -> None:
     if not principal.is_role(*roles):
-        raise forbidden(code, f"This needs one of the roles {', '.join(r.value for r in roles)}")
+        raise forbidden(
+            "role_not_allowed", f"This needs one of the roles {', '.join(r.value for r in roles)}"
+        )
 
 
 def can_read_ratings(principal: Principal, provider_id: str) -> bool:

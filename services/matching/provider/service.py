@@ -69,7 +69,7 @@ async def get(
 
 
 async def apply(session: AsyncSession, principal: Principal, data: ProviderApply) -> Provider:
-    auth.require(principal, Role.provider, code="providers_apply_themselves")
+    auth.require(principal, Role.provider)
     assert principal.provider_id is not None
     reason = uscc_error(data.uscc)
     if reason:
@@ -150,7 +150,7 @@ async def page(
 async def review(
     session: AsyncSession, principal: Principal, provider_id: str, data: ReviewCreate
 ) -> ProviderReview:
-    auth.require(principal, Role.expert, code="experts_review")
+    auth.require(principal, Role.expert)
     provider = await get(session, principal, provider_id, for_update=True)
     if provider.status != ProviderStatus.applied:
         raise conflict(
@@ -193,7 +193,7 @@ async def reviews(session: AsyncSession, principal: Principal, provider_id: str)
 async def decide(
     session: AsyncSession, principal: Principal, provider_id: str, data: DecisionCreate
 ) -> Provider:
-    auth.require(principal, Role.city_admin, code="city_decides")
+    auth.require(principal, Role.city_admin)
     provider = await get(session, principal, provider_id, for_update=True)
     if provider.status != ProviderStatus.applied:
         raise conflict(
@@ -251,7 +251,7 @@ async def count_against_quota(session: AsyncSession, provider: Provider) -> list
 
 
 async def list_provider(session: AsyncSession, principal: Principal, provider_id: str) -> Provider:
-    auth.require(principal, Role.city_admin, code="city_lists")
+    auth.require(principal, Role.city_admin)
     provider = await get(session, principal, provider_id, for_update=True)
     if provider.status != ProviderStatus.in_notice:
         raise conflict(
@@ -284,8 +284,9 @@ async def list_provider(session: AsyncSession, principal: Principal, provider_id
 
 
 async def sign_confidentiality(session: AsyncSession, principal: Principal, provider_id: str) -> Provider:
+    auth.require(principal, Role.provider)
     if not auth.is_self(principal, provider_id):
-        raise forbidden("own_provider_only", "A provider signs its own confidentiality undertaking")
+        raise forbidden("provider_forbidden", "A provider signs its own confidentiality undertaking")
     provider = await get(session, principal, provider_id, for_update=True)
     if provider.confidentiality_signed_at is None:
         provider.confidentiality_signed_at = provider.updated_at = utcnow()
@@ -323,7 +324,7 @@ async def _set_status(
 async def change_status(
     session: AsyncSession, principal: Principal, provider_id: str, data: StatusChange
 ) -> Provider:
-    auth.require(principal, Role.city_admin, code="city_manages_roster")
+    auth.require(principal, Role.city_admin)
     provider = await get(session, principal, provider_id, for_update=True)
     sources, target = STATUS_TRANSITIONS[data.action]
     if provider.status not in sources:
@@ -337,7 +338,7 @@ async def change_status(
 async def rate(
     session: AsyncSession, principal: Principal, provider_id: str, data: RatingCreate
 ) -> ProviderRating:
-    auth.require(principal, Role.city_admin, code="city_rates")
+    auth.require(principal, Role.city_admin)
     provider = await get(session, principal, provider_id, for_update=True)
     if provider.status not in (ProviderStatus.listed, ProviderStatus.warned, ProviderStatus.suspended):
         raise conflict(

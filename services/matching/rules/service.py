@@ -48,7 +48,7 @@ async def current(session: AsyncSession, kind: RuleKind, model: type[M], scope: 
 
 async def publish(session: AsyncSession, principal: Principal, kind: RuleKind, data: RulePublish) -> RuleRead:
     if not principal.is_role(Role.city_admin):
-        raise forbidden("rules_city_only", "Only the city publishes rules")
+        raise forbidden("role_not_allowed", "Only the city publishes rules")
     try:
         document = DOCUMENT_SCHEMAS[kind].model_validate(data.document).model_dump(mode="json")
     except ValidationError as exc:

@@ -60,7 +60,7 @@ async def get(
 
 
 async def submit(session: AsyncSession, principal: Principal, data: SolutionCreate) -> Solution:
-    auth.require(principal, Role.provider, code="providers_submit_solutions")
+    auth.require(principal, Role.provider)
     assert principal.provider_id is not None
     provider = await ProviderRepository(session).get(principal.provider_id)
     if provider is None or provider.status not in ACTIVE:
@@ -135,7 +135,7 @@ async def page(
 async def decide(
     session: AsyncSession, principal: Principal, solution_id: str, data: SolutionDecision
 ) -> Solution:
-    auth.require(principal, Role.city_admin, code="city_reviews_solutions")
+    auth.require(principal, Role.city_admin)
     solution = await get(session, principal, solution_id, for_update=True)
     sources, target = DECISIONS[data.decision]
     if solution.status not in sources:
@@ -170,7 +170,7 @@ async def decide(
 async def review(
     session: AsyncSession, principal: Principal, solution_id: str, data: ReviewCreate
 ) -> SolutionReview:
-    auth.require(principal, Role.expert, code="experts_review")
+    auth.require(principal, Role.expert)
     solution = await get(session, principal, solution_id, for_update=True)
     if solution.status != SolutionStatus.submitted:
         raise conflict(
@@ -211,7 +211,7 @@ async def reviews(session: AsyncSession, principal: Principal, solution_id: str)
 
 
 async def list_solution(session: AsyncSession, principal: Principal, solution_id: str) -> Solution:
-    auth.require(principal, Role.city_admin, code="city_lists")
+    auth.require(principal, Role.city_admin)
     solution = await get(session, principal, solution_id, for_update=True)
     if solution.status != SolutionStatus.in_notice:
         raise conflict(
@@ -237,7 +237,7 @@ async def list_solution(session: AsyncSession, principal: Principal, solution_id
 async def rate(
     session: AsyncSession, principal: Principal, solution_id: str, data: SolutionRatingCreate
 ) -> SolutionRating:
-    auth.require(principal, Role.enterprise, code="enterprises_rate_solutions")
+    auth.require(principal, Role.enterprise)
     solution = await get(session, principal, solution_id, for_update=True)
     engagement = await ProjectRepository(session).get_engagement(data.engagement_id)
     if engagement is None or engagement.uscc != principal.uscc or solution_id not in engagement.solution_ids:
@@ -280,7 +280,7 @@ async def ratings(session: AsyncSession, principal: Principal, solution_id: str)
 async def select_excellent(
     session: AsyncSession, principal: Principal, solution_id: str, data: ExcellentCreate
 ) -> Solution:
-    auth.require(principal, Role.city_admin, code="city_selects_excellent")
+    auth.require(principal, Role.city_admin)
     solution = await get(session, principal, solution_id, for_update=True)
     if solution.status != SolutionStatus.listed:
         raise conflict("solution_not_listed", "Only a listed product can be selected as excellent")

@@ -267,7 +267,7 @@ class TestProjectRefusals:
             json={"title": "x", "progress_percent": 10},
             headers=world.enterprise(),
         )
-        assert response.status_code == 403 and response.json()["code"] == "wrong_provider"
+        assert response.status_code == 403 and response.json()["code"] == "role_not_allowed"
 
     async def test_milestone_on_a_cancelled_project(self, world: World, engaged: dict[str, Any]) -> None:
         eid = engaged["engagement"]["engagement_id"]

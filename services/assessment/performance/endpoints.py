@@ -1,0 +1,25 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.assessment.performance import service
+from services.assessment.performance.schemas import StatsRead
+from szcore.auth import CurrentPrincipal
+from szcore.service import DbSession
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+
+Scope = Annotated[
+    str, Query(pattern="^(county|ranking)$", description="ranking: every county's aggregates (晾晒)")
+]
+
+
+@router.get(
+    "/performance",
+    response_model=StatsRead,
+    summary="Performance metrics: acceptances, levels before and after, transformed, per county and quarter",
+)
+async def performance(
+    session: DbSession, principal: CurrentPrincipal, programme: str | None = None, scope: Scope = "county"
+) -> StatsRead:
+    return await service.performance(session, principal, programme, scope)

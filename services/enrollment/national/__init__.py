@@ -1,0 +1,1 @@
+"""The enrollment part of the national change feed (szcore/changefeed.py): tracked entities, snapshots."""
