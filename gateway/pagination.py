@@ -119,7 +119,13 @@ async def paginate(
     size = page_size(info, first)
     anchor, skip = decode_after(after)
     skip = min(skip, info.context.settings.gateway_max_page_size)
-    data = await fetch(anchor, size + skip)
+    try:
+        data = await fetch(anchor, size + skip)
+    except GatewayError as error:
+        # The services refuse a foreign cursor, or one read under another order, with `invalid_cursor`.
+        if error.code == "INVALID_CURSOR":
+            raise GatewayError("CURSOR_INVALID", str(error), error.status) from error
+        raise
     rows = data["items"][skip : skip + size]
     next_cursor = data.get("next_cursor")
     read = skip + len(rows)

@@ -4,7 +4,7 @@ import json
 import sys
 from pathlib import Path
 
-from szcore.auth import Role, issue_token
+from szcore.auth import Role, TokenLifetimeTooLong, issue_token
 from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES, get_settings
 
 
@@ -65,17 +65,20 @@ def cmd_keys(args: argparse.Namespace) -> None:
 
 
 def cmd_token(args: argparse.Namespace) -> None:
-    token = issue_token(
-        get_settings(),
-        args.role,
-        subject=args.subject,
-        county=args.county,
-        uscc=args.uscc,
-        provider_id=args.provider_id,
-        ttl_seconds=args.ttl,
-        private_key_pem=args.private_key.read_text() if args.private_key else None,
-        kid=args.kid,
-    )
+    try:
+        token = issue_token(
+            get_settings(),
+            args.role,
+            subject=args.subject,
+            county=args.county,
+            uscc=args.uscc,
+            provider_id=args.provider_id,
+            ttl_seconds=args.ttl,
+            private_key_pem=args.private_key.read_text() if args.private_key else None,
+            kid=args.kid,
+        )
+    except TokenLifetimeTooLong as exc:
+        sys.exit(f"error: {exc}")
     print(token)
 
 

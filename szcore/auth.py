@@ -75,6 +75,10 @@ class Principal:
         }
 
 
+class TokenLifetimeTooLong(RuntimeError):
+    pass
+
+
 class InvalidToken(Exception):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -139,7 +143,20 @@ def verify_token(token: str, settings: Settings) -> Principal:
         raise InvalidToken("token_wrong_issuer", "The token has another issuer") from exc
     except jwt.PyJWTError as exc:
         raise InvalidToken("token_invalid", f"The token is not valid: {exc}") from exc
+    check_lifetime(claims, settings)
     return principal_from_claims(claims, token)
+
+
+def check_lifetime(claims: dict[str, Any], settings: Settings) -> None:
+    """A stolen token must not stay useful for years even when its signature is genuine."""
+    issued, expires = claims.get("iat"), claims.get("exp")
+    if not isinstance(issued, int | float) or not isinstance(expires, int | float):
+        raise InvalidToken("token_invalid", "The token's iat and exp must be numbers")
+    if expires - issued > settings.auth_max_token_lifetime_seconds:
+        raise InvalidToken(
+            "token_lifetime_too_long",
+            f"The token is valid for longer than {settings.auth_max_token_lifetime_seconds} seconds",
+        )
 
 
 def principal_from_claims(claims: dict[str, Any], token: str = "") -> Principal:
@@ -177,6 +194,11 @@ def issue_token(
     extra: dict[str, Any] | None = None,
 ) -> str:
     """Sign a token: with the given private key, else (dev/test only) with the dev secret."""
+    if ttl_seconds > settings.auth_max_token_lifetime_seconds:
+        raise TokenLifetimeTooLong(
+            f"a token may be valid for at most {settings.auth_max_token_lifetime_seconds} seconds "
+            "(SZ_AUTH_MAX_TOKEN_LIFETIME_SECONDS)"
+        )
     now = int(time.time())
     role = Role(role)
     claims: dict[str, Any] = {

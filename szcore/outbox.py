@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from google.protobuf.message import Message
-from sqlalchemy import event, func, select, update
+from sqlalchemy import bindparam, delete, event, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -76,6 +76,10 @@ class Outbox:
             session.info["outbox_pending"] = True
         return [row["event_id"] for row in rows]
 
+    async def discard(self, session: AsyncSession, event_ids: Sequence[str]) -> None:
+        """Takes back events written earlier in the caller's (still open) transaction."""
+        await session.execute(delete(self.table).where(self.table.c.event_id.in_(event_ids)))
+
 
 class OutboxRelay:
     """Publishes unpublished rows in id order with Nats-Msg-Id = event id (JetStream drops duplicates
@@ -96,6 +100,12 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
         self.wakeup = asyncio.Event()
+        # Built once: constructing `id IN (...)` anew for every batch cost more than publishing it.
+        self._mark_published = (
+            update(self.table)
+            .where(self.table.c.id.in_(bindparam("ids", expanding=True)))
+            .values(published_at=bindparam("now"))
+        )
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._hooked: list[Any] = []
@@ -135,6 +145,7 @@ class OutboxRelay:
             try:
                 while await self.publish_pending() == self.batch_size:
                     pass
+                await self._record_backlog()
                 backoff = 0.2
             except asyncio.CancelledError:
                 raise
@@ -160,31 +171,32 @@ class OutboxRelay:
                 metrics.OUTBOX_BACKLOG.labels(self.bus.process).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self.bus.process).set(0)
                 return 0
-            published: list[int] = []
-            error: Exception | None = None
-            for row in rows:
-                try:
-                    subject = f"{self.bus.settings.events_namespace}.events.{row.subject}"
-                    await self.bus.publish(subject, row.envelope, {"Nats-Msg-Id": row.event_id})
-                except Exception as exc:
-                    error = exc
-                    break
-                published.append(row.id)
+            namespace = self.bus.settings.events_namespace
+            # All of the batch goes out before any ack is awaited (in id order on the connection, so in
+            # stream order); a row is marked only once its own ack came back.
+            outcomes = await self.bus.publish_many(
+                [
+                    (f"{namespace}.events.{row.subject}", row.envelope, {"Nats-Msg-Id": row.event_id})
+                    for row in rows
+                ]
+            )
+            published = [row.id for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
+            failed = [
+                (row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if outcome is not None
+            ]
+            error: BaseException | None = failed[0][1] if failed else None
             now = utcnow()
             if published:
-                await session.execute(
-                    update(self.table).where(self.table.c.id.in_(published)).values(published_at=now)
-                )
+                await session.execute(self._mark_published, {"ids": published, "now": now})
                 metrics.OUTBOX_PUBLISHED.labels(self.bus.process).inc(len(published))
-            if error is not None:
+            if failed:
                 await session.execute(
                     update(self.table)
-                    .where(self.table.c.id == rows[len(published)].id)
+                    .where(self.table.c.id == failed[0][0].id)
                     .values(attempts=self.table.c.attempts + 1, last_error=str(error)[:1000])
                 )
         if error is not None:
             raise error
-        await self._record_backlog()
         return len(rows)
 
     async def _record_backlog(self) -> None:

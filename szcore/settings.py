@@ -30,7 +30,7 @@ class Settings(BaseSettings):
     events_namespace: str = "sz"
     stream_replicas: int = 1
     max_deliveries: int = 5
-    outbox_batch_size: int = 200
+    outbox_batch_size: int = 1000
     outbox_poll_seconds: float = 1.0
 
     enrollment_database_url: str | None = None
@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # HS256 shared secret: accepted only when env is dev or test.
     auth_dev_secret: str | None = Field(default="shuzhuan-dev-secret-change-me-in-production-0123")
     auth_leeway_seconds: int = 30
+    # Longest accepted token lifetime (exp - iat): a correctly signed token valid for years is refused.
+    auth_max_token_lifetime_seconds: int = 24 * 3600
 
     max_request_bytes: int = 50 * 1024 * 1024
     # OTLP/HTTP collector base URL, e.g. http://otel-collector:4318; traces are not exported when unset.
@@ -97,6 +99,11 @@ class Settings(BaseSettings):
     national_breaker_cooldown_seconds: float = 60.0
     # Seconds between automatic reconciliation runs (0: only on demand).
     national_reconcile_interval_seconds: float = 86400.0
+    # Scheduled generation of due reports (gateway/sync/scheduler.py); never runs without national_push_url.
+    # The previous month's reports are generated from this day of the month on (late entries settle first).
+    national_schedule_enabled: bool = False
+    national_schedule_day_of_month: int = Field(default=3, ge=1, le=28)
+    national_schedule_interval_seconds: float = 3600.0
     # Administrative division code of the city, sent with every report.
     national_city_code: str = ""
 

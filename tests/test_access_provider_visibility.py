@@ -7,11 +7,18 @@ from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from shuzhuan.events.v1.matching_pb2 import EngagementCancelled, EngagementCreated, ProjectCompleted
+from shuzhuan.events.v1.matching_pb2 import (
+    EngagementCancelled,
+    EngagementClosed,
+    EngagementCreated,
+    ProjectCompleted,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.assessment.assessment.events import dispatch_engagement
 from services.assessment.assessment.models import EngagementCopy, ProjectCopy
 from services.assessment.assessment.repository import CopyRepository
+from services.assessment.tests.helpers import PROVIDER, USCC, complete_project, engage, register
 from services.enrollment.app import create_app as enrollment_app
 from services.enrollment.programme.service import seed
 from services.enrollment.timeline.service import apply_event
@@ -83,6 +90,25 @@ class TestMatching:
         )
         assert not await self.sees(world, "p-signed")
 
+    async def test_a_completed_diagnosis_ends_the_view_and_says_so(self, world: World) -> None:
+        await world.enterprise_registered()
+        await world.listed_provider("p-signed")
+        engagement = await world.ok(
+            await world.client.post(
+                "/engagements",
+                json={"uscc": ENTERPRISE, "provider_id": "p-signed", "kind": "diagnosis"},
+                headers=world.enterprise(),
+            ),
+            201,
+        )
+        assert await self.sees(world, "p-signed")
+        eid = engagement["engagement_id"]
+        await world.ok(await world.client.post(f"/engagements/{eid}/complete", headers=world.enterprise()))
+        assert not await self.sees(world, "p-signed")
+        # The other services learn it from this event (same transaction as the status change).
+        [closed] = [EngagementClosed.FromString(e.payload) for e in await world.events("EngagementClosed")]
+        assert (closed.engagement_id, closed.uscc, closed.provider_id) == (eid, ENTERPRISE, "p-signed")
+
 
 class TestEnrollmentDossier:
     async def test_dossier_visible_only_between_engagement_and_its_end(
@@ -135,6 +161,40 @@ class TestEnrollmentDossier:
                     ),
                 )
                 assert await status() == 404
+                await apply_event(
+                    session, event(EngagementCreated(engagement_id="e3", kind="diagnosis", **created))
+                )
+                assert await status() == 200
+                closed = EngagementClosed(
+                    engagement_id="e3",
+                    uscc=enterprise.uscc,
+                    provider_id="p1",
+                    kind="diagnosis",
+                    outcome="completed",
+                    closed_at=to_timestamp(T0),
+                )
+                await apply_event(session, event(closed))
+                await apply_event(session, event(closed))  # a redelivery changes nothing
+                assert await status() == 404
+                # A diagnosis and a transformation of the same provider: each end ends only its own right.
+                for eid, kind in (("e4", "diagnosis"), ("e5", "transformation")):
+                    await apply_event(
+                        session, event(EngagementCreated(engagement_id=eid, kind=kind, **created))
+                    )
+                closed.engagement_id = "e4"
+                await apply_event(session, event(closed))
+                assert await status() == 200  # e5 is still open
+                cancelled = EngagementCancelled(
+                    engagement_id="e5", uscc=enterprise.uscc, provider_id="p1", cancelled_at=to_timestamp(T0)
+                )
+                await apply_event(session, event(cancelled))
+                assert await status() == 404
+                timeline = (
+                    await client.get(
+                        f"/enterprises/{enterprise.uscc}/timeline", headers=tokens.headers(Role.city_admin)
+                    )
+                ).json()
+                assert "EngagementClosed" in [item["kind"] for item in timeline["items"]]
 
 
 class TestAssessmentEngagements:
@@ -172,5 +232,47 @@ class TestAssessmentEngagements:
                     completed_at=T0 + timedelta(days=30),
                 )
             )
-            # A completed project keeps its provider's view of the assessments (acceptance follows).
             assert sorted(await repository.engaged_usccs("p")) == ["U-DONE", "U-OPEN"]
+            # Completing the project ends its provider's engagement: the acceptance is the evaluator's.
+            await repository.close_engagements("U-DONE", "p", T0 + timedelta(days=30))
+            assert sorted(await repository.engaged_usccs("p")) == ["U-OPEN"]
+
+    async def test_closed_diagnosis_and_completed_project_end_reading_and_diagnosing(
+        self,
+        migrated_engines: Callable,
+        tokens: Tokens,  # type: ignore[type-arg]
+    ) -> None:
+        from services.assessment.app import create_app as assessment_app
+
+        async for session in sessions(migrated_engines, "assessment"):
+            await register(session)
+            await engage(session, "eng-1")
+            async with asgi_client(assessment_app(), session) as client:
+                headers = tokens.headers(Role.provider, provider_id=PROVIDER)
+                body = {"uscc": USCC, "kind": "diagnosis", "engagement_id": "eng-1"}
+                draft = await client.post("/assessments", json=body, headers=headers)
+                assert draft.status_code == 201, draft.text
+                assessment_id = draft.json()["id"]
+                closed = EngagementClosed(
+                    engagement_id="eng-1",
+                    uscc=USCC,
+                    provider_id=PROVIDER,
+                    kind="diagnosis",
+                    outcome="completed",
+                    closed_at=to_timestamp(T0),
+                )
+                await dispatch_engagement(session, event(closed))
+                await dispatch_engagement(session, event(closed))
+                assert list(await CopyRepository(session).engaged_usccs(PROVIDER)) == []
+                again = await client.post("/assessments", json=body, headers=headers)
+                assert again.status_code == 403 and again.json()["code"] == "not_engaged_for_diagnosis"
+                submit = await client.post(f"/assessments/{assessment_id}/submit", headers=headers)
+                assert submit.status_code == 403 and submit.json()["code"] == "not_engaged_for_diagnosis"
+                # A late EngagementCreated does not reopen what was closed.
+                await engage(session, "eng-1")
+                assert list(await CopyRepository(session).engaged_usccs(PROVIDER)) == []
+                # A transformation engagement opens the enterprise again until its project completes.
+                await engage(session, "eng-2", kind="transformation")
+                assert list(await CopyRepository(session).engaged_usccs(PROVIDER)) == [USCC]
+                await complete_project(session)
+                assert list(await CopyRepository(session).engaged_usccs(PROVIDER)) == []

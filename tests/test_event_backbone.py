@@ -8,11 +8,14 @@ from pathlib import Path
 import nats
 import pytest
 from nats.aio.msg import Msg
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ops.deadletters import list_dead_letters, replay_dead_letters
+from szcore.bus import Subscription
 from szcore.db import create_engine
-from szcore.events import new_envelope
+from szcore.events import Event, new_envelope
+from szcore.inbox import Inbox
+from szcore.service import build_runtime
 from szcore.settings import Settings, get_settings
 from tests.support.databases import DatabaseFactory
 from tests.support.eventservice import (
@@ -22,6 +25,8 @@ from tests.support.eventservice import (
     emit,
     event_runtime,
     eventually,
+    infra,
+    make_handler,
     registered,
     unpublished,
 )
@@ -122,6 +127,61 @@ class TestOutboxToConsumer:
             assert acks[:2] == [1, 2]
             assert await applied(engine) == {"U-LOST-ACK": 1}
             assert behaviour.calls == 1
+        finally:
+            await runtime.stop()
+
+
+def registered_event(uscc: str) -> Event:
+    payload = registered(uscc)
+    envelope = new_envelope(payload, producer="enrollment", aggregate_type="enterprise", aggregate_id=uscc)
+    return Event(envelope, payload)
+
+
+class TestBatches:
+    async def test_the_inbox_records_a_batch_in_one_statement_and_returns_the_unseen(self, database) -> None:
+        _, engine = database
+        inbox: Inbox = Inbox(infra.inbox)
+        first, second, third = (registered_event(f"U-INBOX-{n}") for n in range(3))
+        async with AsyncSession(engine) as session, session.begin():
+            assert await inbox.record_many(session, "c", [first, second, first]) == {
+                first.event_id,
+                second.event_id,
+            }
+        async with AsyncSession(engine) as session, session.begin():
+            assert await inbox.record_many(session, "c", [second, third]) == {third.event_id}
+            assert await inbox.record_many(session, "other", [second]) == {second.event_id}
+
+    async def test_a_batch_handler_applies_batches_and_a_failing_event_is_isolated(self, database) -> None:
+        url, engine = database
+        behaviour = Behaviour(fail_for={"U-POISON-BATCH"})
+        handler = make_handler(behaviour)
+        batches: list[int] = []
+
+        async def batch_handler(session: AsyncSession, events: list[Event]) -> None:
+            batches.append(len(events))
+            for event in events:
+                await handler(session, event)
+
+        subscription = Subscription(
+            name=f"test-{uuid.uuid4().hex[:6]}",
+            events=[("enrollment", "EnterpriseRegistered")],
+            handler=handler,
+            batch_handler=batch_handler,
+        )
+        runtime = build_runtime("enrollment", infra, [subscription], settings_for(), url)
+        await runtime.start()
+        try:
+            await runtime.bus.wait_ready(10)
+            await asyncio.sleep(0.5)  # the consumer is idle, waiting for a first event
+            usccs = [f"U{i:017d}" for i in range(40)]
+            await emit(runtime, *usccs[:20], "U-POISON-BATCH", *usccs[20:])
+
+            async def all_but_the_poison_applied() -> bool:
+                return set(await applied(engine)) == set(usccs)
+
+            await eventually(all_but_the_poison_applied)
+            assert set((await applied(engine)).values()) == {1}
+            assert max(batches) > 1  # set-based, not one event at a time
         finally:
             await runtime.stop()
 

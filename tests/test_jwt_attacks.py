@@ -20,7 +20,7 @@ from starlette.testclient import TestClient
 import szcore.auth
 from gateway.app import create_app as gateway_app
 from services.funding.app import create_app as funding_app
-from szcore.auth import InvalidToken, verify_token
+from szcore.auth import InvalidToken, TokenLifetimeTooLong, issue_token, verify_token
 from szcore.service import get_session
 from szcore.settings import Environment, Settings
 
@@ -97,6 +97,12 @@ def attacks(keys: dict[str, Any]) -> dict[str, tuple[str, str]]:
         "wrong_audience": (rs(claims(aud="another-platform")), "token_wrong_audience"),
         "wrong_issuer": (rs(claims(iss="https://evil.example")), "token_wrong_issuer"),
         "without_expiry": (rs(claims(exp=None)), "token_invalid"),
+        "without_issued_at": (rs(claims(iat=None)), "token_invalid"),
+        "expiry_years_ahead": (rs(claims(exp=now + 3 * 365 * 86400)), "token_lifetime_too_long"),
+        "issued_long_ago_still_valid": (
+            rs(claims(iat=now - 30 * 86400, nbf=now - 30 * 86400, exp=now + 600)),
+            "token_lifetime_too_long",
+        ),
         "alg_none": (f"{unsigned_header}.{b64(json.dumps(claims()).encode())}.", "token_algorithm_refused"),
         "alg_None_capitalised": (
             f"{b64(json.dumps({'alg': 'None'}).encode())}.{b64(json.dumps(claims()).encode())}.",
@@ -133,6 +139,9 @@ ATTACKS = [
     "wrong_audience",
     "wrong_issuer",
     "without_expiry",
+    "without_issued_at",
+    "expiry_years_ahead",
+    "issued_long_ago_still_valid",
     "alg_none",
     "alg_None_capitalised",
     "hs256_with_the_public_key",
@@ -258,3 +267,31 @@ def test_jwks_file_is_the_only_key_source(keys: dict[str, Any], prod: Settings, 
     with pytest.raises(InvalidToken) as error:
         verify_token(token, prod)
     assert error.value.code == "token_invalid"
+
+
+class TestTokenLifetime:
+    """SZ_AUTH_MAX_TOKEN_LIFETIME_SECONDS bounds exp - iat for every token, however it was signed."""
+
+    def test_a_token_at_the_limit_is_accepted(self, keys: dict[str, Any], prod: Settings) -> None:
+        now = int(time.time())
+        limit = prod.auth_max_token_lifetime_seconds
+        token = jwt.encode(claims(exp=now + limit), keys["pem"], algorithm="RS256", headers={"kid": "k1"})
+        assert verify_token(token, prod).subject == "official-1"
+
+    def test_the_limit_is_a_setting(self, keys: dict[str, Any], prod: Settings) -> None:
+        strict = prod.model_copy(update={"auth_max_token_lifetime_seconds": 300})
+        with pytest.raises(InvalidToken) as error:
+            verify_token(valid_token(keys), strict)  # valid for 600 s
+        assert error.value.code == "token_lifetime_too_long"
+
+    def test_issuing_beyond_the_limit_is_refused(self, keys: dict[str, Any], prod: Settings) -> None:
+        with pytest.raises(TokenLifetimeTooLong):
+            issue_token(prod, "city_admin", ttl_seconds=365 * 86400, private_key_pem=keys["pem"], kid="k1")
+        token = issue_token(
+            prod,
+            "city_admin",
+            ttl_seconds=prod.auth_max_token_lifetime_seconds,
+            private_key_pem=keys["pem"],
+            kid="k1",
+        )
+        assert verify_token(token, prod).role == "city_admin"

@@ -13,7 +13,7 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bench.harness import BenchPlatform, Figure, Result, Stopwatch, dsn
+from bench.harness import BenchPlatform, Figure, Result, Stopwatch, cpu_seconds, dsn
 from bench.sizes import Sizes
 from services.funding.claim import service as claims
 from services.funding.claim.models import Claim
@@ -192,9 +192,13 @@ async def run(bench: BenchPlatform, sizes: Sizes, result: Result) -> None:
                 )
                 outcomes[response.status_code] = outcomes.get(response.status_code, 0) + 1
 
+        cpu_before = {name: cpu_seconds(bench.pid(name)) for name in ("funding", "funding-2")}
         watch = Stopwatch()
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
         seconds = watch.seconds
+        cpu_ms = (
+            sum(cpu_seconds(bench.pid(name)) - before for name, before in cpu_before.items()) * 1000 / count
+        )
     raw_rate = await raw_baseline(bench, count, allocated)
     balances, chain_ok, statuses = await verify(bench, source_id, policy_key)
     approved = outcomes.get(200, 0)
@@ -219,6 +223,15 @@ async def run(bench: BenchPlatform, sizes: Sizes, result: Result) -> None:
             baseline_name="raw lock-check-debit tx/s",
             target="≥300/s",
             met=decided >= 300,
+        ),
+        # Both replicas' CPU: when it nears the wall time per decision times the cores, the approvals are
+        # CPU-bound (the request's own work), not waiting on the source's lock.
+        Figure(
+            "funding CPU per decision (both replicas)",
+            round(cpu_ms, 2),
+            "ms",
+            baseline=round(seconds * 1000 / count, 2),
+            baseline_name="wall ms per decision",
         ),
         Figure("approved", approved, "claims", baseline=int(count * 0.8), baseline_name="money for"),
         # Each 200 must have moved its claim out of `audited`, else it could be approved (and paid) twice.

@@ -1,7 +1,7 @@
 """The assessment part of the GraphQL schema: queries and mutations of this domain."""
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -10,6 +10,7 @@ from strawberry.types import Info
 from gateway.assessment.types import (
     Assessment,
     AssessmentKind,
+    AssessmentOrder,
     AssessmentPage,
     AssessmentStatus,
     BelowTarget,
@@ -175,11 +176,15 @@ class AssessmentQuery:
         status: AssessmentStatus | None = None,
         first: First = 50,
         after: After = None,
+        order_by: Annotated[
+            AssessmentOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = AssessmentOrder.NEWEST,
     ) -> AssessmentPage:
         params = {
             "uscc": uscc,
             "kind": kind.value if kind else None,
             "status": status.value if status else None,
+            "order": order_by.value,
         }
 
         async def fetch(cursor: str | None, limit: int) -> Any:

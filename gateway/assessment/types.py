@@ -60,6 +60,21 @@ class AssessmentStatus(Enum):
     )
 
 
+@strawberry.enum(description="Order of the assessment list; keep it while paging / 评测列表排序")
+class AssessmentOrder(Enum):
+    NEWEST = strawberry.enum_value(
+        "newest", description="Latest started first, the default / 按创建时间倒序（默认）"
+    )
+    OLDEST = strawberry.enum_value("oldest", description="Earliest started first / 按创建时间正序")
+    LEVEL_HIGHEST = strawberry.enum_value(
+        "level_highest", description="Highest level first, unscored last / 按等级从高到低（未评分在后）"
+    )
+    SCORE_HIGHEST = strawberry.enum_value(
+        "score_highest",
+        description="Highest base score first, unscored last / 按基础分从高到低（未评分在后）",
+    )
+
+
 @strawberry.enum(description="Revisit finding / 回头看结论")
 class RevisitFinding(Enum):
     OK = strawberry.enum_value("ok", description="正常 systems running, data true")

@@ -3,7 +3,7 @@
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,10 +13,12 @@ from gateway.enrollment.types import (
     AdmissionStatus,
     Application,
     ApplicationConnection,
+    ApplicationOrder,
     Designation,
     DesignationKind,
     Enterprise,
     EnterpriseConnection,
+    EnterpriseOrder,
     Expert,
     ExpertDraw,
     ExportFile,
@@ -300,9 +302,13 @@ class EnrollmentQuery:
         filter: EnterpriseFilter | None = None,
         after: After = None,
         first: First = 50,
+        order_by: Annotated[
+            EnterpriseOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = EnterpriseOrder.USCC,
     ) -> EnterpriseConnection:
         params = present(vars(filter)) if filter else {}
         params = {k: v for k, v in params.items() if v is not None}
+        params["order"] = order_by.value
 
         async def fetch(cursor: str | None, limit: int) -> Any:
             return await enrollment_get(
@@ -353,6 +359,9 @@ class EnrollmentQuery:
         county_code: str | None = None,
         after: After = None,
         first: First = 50,
+        order_by: Annotated[
+            ApplicationOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ApplicationOrder.ID,
     ) -> ApplicationConnection:
         params = present(
             {
@@ -360,6 +369,7 @@ class EnrollmentQuery:
                 "batch_id": batch_id,
                 "status": status,
                 "county_code": county_code,
+                "order": order_by.value,
             }
         )
         params = {k: v for k, v in params.items() if v is not None}
@@ -474,10 +484,28 @@ class EnrollmentMutation:
 
     @strawberry.mutation(description="Decide the current review step / 审核")
     async def review_application(
-        self, application_id: str, decision: ReviewDecision, info: Info[Any, Any], comment: str | None = None
+        self,
+        application_id: str,
+        decision: ReviewDecision,
+        info: Info[Any, Any],
+        comment: str | None = None,
+        step: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The step being decided (the application's current step); when someone else "
+                "decided it first the error is STEP_ALREADY_DECIDED / 所审核的环节（已被他人处理时返回 "
+                "STEP_ALREADY_DECIDED；并发冲突返回 CONCURRENT_UPDATE）"
+            ),
+        ] = None,
     ) -> ApplicationPayload:
-        body = {"decision": decision.value, "comment": comment}
-        return await application_mutation("reviews")(info, application_id, body)
+        body: dict[str, Any] = {"decision": decision.value, "comment": comment}
+        if step is not None:
+            body["step"] = step
+        payload = await application_mutation("reviews")(info, application_id, body)
+        for error in payload.errors:
+            if error.code == "STEP_ALREADY_DECIDED" and error.field is None:
+                error.field = "step"
+        return payload
 
     @strawberry.mutation(description="Resubmit a returned application / 重新提交")
     async def resubmit_application(self, application_id: str, info: Info[Any, Any]) -> ApplicationPayload:

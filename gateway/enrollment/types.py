@@ -61,6 +61,33 @@ class ReviewDecision(Enum):
     RETURNED = strawberry.enum_value("returned", description="退回修改 returned for amendment")
 
 
+@strawberry.enum(description="Order of the enterprise list; keep it while paging / 企业列表排序")
+class EnterpriseOrder(Enum):
+    USCC = strawberry.enum_value("uscc", description="By USCC, the default / 按统一社会信用代码（默认）")
+    REGISTERED_NEWEST = strawberry.enum_value(
+        "registered_newest", description="Latest registered first / 按登记时间倒序（最新在前）"
+    )
+    REGISTERED_OLDEST = strawberry.enum_value(
+        "registered_oldest", description="Earliest registered first / 按登记时间正序"
+    )
+    NAME = strawberry.enum_value("name", description="By enterprise name / 按企业名称")
+
+
+@strawberry.enum(description="Order of the application list; keep it while paging / 申报列表排序")
+class ApplicationOrder(Enum):
+    ID = strawberry.enum_value("id", description="By application id, the default / 按申报编号（默认）")
+    SUBMITTED_NEWEST = strawberry.enum_value(
+        "submitted_newest", description="Latest submitted first / 按提交时间倒序（最新在前）"
+    )
+    SUBMITTED_OLDEST = strawberry.enum_value(
+        "submitted_oldest",
+        description="Earliest submitted first, the review queue / 按提交时间正序（审核队列）",
+    )
+    UPDATED_NEWEST = strawberry.enum_value(
+        "updated_newest", description="Latest changed first / 按最近处理时间倒序"
+    )
+
+
 @strawberry.enum(description="Designation kind / 荣誉类型")
 class DesignationKind(Enum):
     SHOWCASE = strawberry.enum_value("showcase", description="样板企业 showcase")

@@ -19,6 +19,7 @@ from gateway.funding.types import (
     Claim,
     ClaimPage,
     DisbursementBatch,
+    DisbursementBatchPage,
     EnterpriseStatement,
     FundingPerformance,
     FundingPolicy,
@@ -28,9 +29,11 @@ from gateway.funding.types import (
     LedgerEntry,
     LedgerPage,
     Payment,
+    PaymentPage,
     PolicyPreset,
     ProgrammeSimulation,
     Recovery,
+    RecoveryPage,
     SubsidyQuote,
     build,
     check_from_service,
@@ -39,7 +42,7 @@ from gateway.funding.types import (
     preset_from_service,
     recovery_from_service,
 )
-from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, OptionalFirst, paginate
+from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, First, OptionalFirst, paginate
 from gateway.scalars import Fen
 
 # Input and workflow problems; a missing record (404) stays a GraphQL error, as in every domain.
@@ -92,6 +95,53 @@ class ClaimOrder(Enum):
     )
     SUBMITTED_NEWEST_FIRST = strawberry.enum_value(
         "newest_first", description="Latest submission first, an enterprise's history / 按提交时间倒序"
+    )
+    CLAIMED_HIGHEST = strawberry.enum_value(
+        "claimed_highest", description="Largest claimed amount first / 按申请金额从高到低"
+    )
+
+
+@strawberry.enum(description="Order of the ledger entries / 资金账簿排序")
+class LedgerEntryOrder(Enum):
+    CHAIN = strawberry.enum_value(
+        "chain", description="Chain order (oldest first), the default / 按记账顺序（默认）"
+    )
+    NEWEST = strawberry.enum_value("newest", description="Latest entry first / 最新分录在前")
+    AMOUNT_HIGHEST = strawberry.enum_value(
+        "amount_highest", description="Largest amount first / 按金额从高到低"
+    )
+
+
+@strawberry.enum(description="Order of the payments list / 支付列表排序")
+class PaymentOrder(Enum):
+    QUEUED_OLDEST = strawberry.enum_value(
+        "queued_oldest", description="Earliest queued first, the default / 按排队时间正序（默认）"
+    )
+    QUEUED_NEWEST = strawberry.enum_value("queued_newest", description="Latest queued first / 按排队时间倒序")
+    AMOUNT_HIGHEST = strawberry.enum_value(
+        "amount_highest", description="Largest amount first / 按金额从高到低"
+    )
+
+
+@strawberry.enum(description="Order of the recoveries list / 收回列表排序")
+class RecoveryOrder(Enum):
+    RAISED_OLDEST = strawberry.enum_value(
+        "raised_oldest", description="Earliest raised first, the default / 按发起时间正序（默认）"
+    )
+    RAISED_NEWEST = strawberry.enum_value("raised_newest", description="Latest raised first / 按发起时间倒序")
+    AMOUNT_HIGHEST = strawberry.enum_value(
+        "amount_highest", description="Largest amount first / 按金额从高到低"
+    )
+
+
+@strawberry.enum(description="Order of the disbursement batches / 拨付批次排序")
+class DisbursementBatchOrder(Enum):
+    NEWEST = strawberry.enum_value(
+        "newest", description="Latest created first, the default / 最新创建在前（默认）"
+    )
+    OLDEST = strawberry.enum_value("oldest", description="Earliest created first / 最早创建在前")
+    AMOUNT_HIGHEST = strawberry.enum_value(
+        "amount_highest", description="Largest total first / 按合计金额从高到低"
     )
 
 
@@ -309,6 +359,9 @@ class FundingQuery:
         after: After = None,
         cursor: DeprecatedCursor = None,
         limit: DeprecatedLimit = 100,
+        order_by: Annotated[
+            LedgerEntryOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = LedgerEntryOrder.CHAIN,
     ) -> LedgerPage:
         async def fetch(service_cursor: str | None, size: int) -> Any:
             return await _get(
@@ -317,6 +370,7 @@ class FundingQuery:
                 source_id=source_id,
                 claim_id=claim_id,
                 uscc=uscc,
+                order=order_by.value,
                 cursor=service_cursor,
                 limit=size,
             )
@@ -370,7 +424,10 @@ class FundingQuery:
     async def claim(self, claim_id: str, info: Info[Any, Any]) -> Claim:
         return Claim.from_service(await _get(info, f"/claims/{_p(claim_id)}"))
 
-    @strawberry.field(description="Payments, e.g. the queue of a source / 支付列表")
+    @strawberry.field(
+        description="Payments, e.g. the queue of a source (unpaginated) / 支付列表（不分页）",
+        deprecation_reason="Unbounded; use `paymentsPage` / 请改用 paymentsPage（分页）",
+    )
     async def payments(
         self,
         info: Info[Any, Any],
@@ -381,12 +438,67 @@ class FundingQuery:
         data = await _get(info, "/payments", status=status, source_id=source_id, uscc=uscc)
         return [build(Payment, p) for p in data["items"]]
 
-    @strawberry.field(description="Disbursement batches / 拨付批次")
+    @strawberry.field(description="Payments, filtered, sorted, keyset-paginated / 支付列表（分页）")
+    async def payments_page(
+        self,
+        info: Info[Any, Any],
+        status: str | None = None,
+        source_id: str | None = None,
+        uscc: str | None = None,
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            PaymentOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = PaymentOrder.QUEUED_OLDEST,
+    ) -> PaymentPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/payments",
+                status=status,
+                source_id=source_id,
+                uscc=uscc,
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(PaymentPage, info, fetch, lambda p: build(Payment, p), first, after)
+
+    @strawberry.field(
+        description="Disbursement batches (unpaginated) / 拨付批次（不分页）",
+        deprecation_reason="Unbounded; use `disbursementBatchesPage` / 请改用 disbursementBatchesPage",
+    )
     async def disbursement_batches(
         self, info: Info[Any, Any], source_id: str | None = None
     ) -> list[DisbursementBatch]:
         data = await _get(info, "/disbursement-batches", source_id=source_id)
         return [DisbursementBatch.from_service(b) for b in data["items"]]
+
+    @strawberry.field(description="Disbursement batches, sorted, keyset-paginated / 拨付批次（分页）")
+    async def disbursement_batches_page(
+        self,
+        info: Info[Any, Any],
+        source_id: str | None = None,
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            DisbursementBatchOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = DisbursementBatchOrder.NEWEST,
+    ) -> DisbursementBatchPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/disbursement-batches",
+                source_id=source_id,
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(
+            DisbursementBatchPage, info, fetch, DisbursementBatch.from_service, first, after
+        )
 
     @strawberry.field(description="One batch with its payments / 批次详情")
     async def disbursement_batch(self, batch_id: str, info: Info[Any, Any]) -> DisbursementBatch:
@@ -405,12 +517,40 @@ class FundingQuery:
             content_base64=base64.b64encode(response.content).decode(),
         )
 
-    @strawberry.field(description="Recoveries raised / 收回列表")
+    @strawberry.field(
+        description="Recoveries raised (unpaginated) / 收回列表（不分页）",
+        deprecation_reason="Unbounded; use `recoveriesPage` / 请改用 recoveriesPage（分页）",
+    )
     async def recoveries(
         self, info: Info[Any, Any], uscc: str | None = None, claim_id: str | None = None
     ) -> list[Recovery]:
         data = await _get(info, "/recoveries", uscc=uscc, claim_id=claim_id)
         return [recovery_from_service(r) for r in data["items"]]
+
+    @strawberry.field(description="Recoveries raised, sorted, keyset-paginated / 收回列表（分页）")
+    async def recoveries_page(
+        self,
+        info: Info[Any, Any],
+        uscc: str | None = None,
+        claim_id: str | None = None,
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            RecoveryOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = RecoveryOrder.RAISED_OLDEST,
+    ) -> RecoveryPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                "/recoveries",
+                uscc=uscc,
+                claim_id=claim_id,
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(RecoveryPage, info, fetch, recovery_from_service, first, after)
 
     @strawberry.field(description="Funds by source, year, county or industry / 资金报表")
     async def funds_report(

@@ -358,6 +358,20 @@ class DisbursementBatch:
         return build(cls, data, payments=payments)
 
 
+@strawberry.type(description="A page of payments / 支付分页")
+class PaymentPage(Connection[Payment]):
+    items: list[Payment] = strawberry.field(description="Payments / 支付")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
+@strawberry.type(description="A page of disbursement batches / 拨付批次分页")
+class DisbursementBatchPage(Connection[DisbursementBatch]):
+    items: list[DisbursementBatch] = strawberry.field(description="Batches / 批次")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
 @strawberry.type(description="A bank file / 银行文件")
 class BankFile:
     filename: str = strawberry.field(description="File name / 文件名")
@@ -376,6 +390,13 @@ class Recovery:
     reason: str = strawberry.field(description="pilot_status_revoked, fraud, other / 原因")
     status: str = strawberry.field(description="open, partly_repaid, repaid / 状态")
     raised_at: datetime = strawberry.field(description="Raised at / 发起时间")
+
+
+@strawberry.type(description="A page of recoveries / 收回分页")
+class RecoveryPage(Connection[Recovery]):
+    items: list[Recovery] = strawberry.field(description="Recoveries / 收回")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
 
 
 # --- reports ---

@@ -3,7 +3,7 @@ engagements and transformation projects. The gateway forwards the caller's token
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 import strawberry
@@ -15,6 +15,7 @@ from gateway.matching.types import (
     Activity,
     ActivityKind,
     ActivityKindStats,
+    ActivityOrder,
     ActivityPage,
     AttachmentInput,
     BudgetLineInput,
@@ -24,6 +25,7 @@ from gateway.matching.types import (
     DimensionScoreInput,
     Engagement,
     EngagementKind,
+    EngagementOrder,
     EngagementPage,
     EngagementStatus,
     Fen,
@@ -37,8 +39,11 @@ from gateway.matching.types import (
     Prospect,
     Provider,
     ProviderKind,
+    ProviderOrder,
     ProviderPage,
     ProviderRating,
+    ProviderRatingOrder,
+    ProviderRatingPage,
     ProviderReview,
     ProviderStatus,
     ProviderStatusAction,
@@ -49,12 +54,15 @@ from gateway.matching.types import (
     RuleKind,
     ScenarioGroup,
     Solution,
+    SolutionOrder,
     SolutionPage,
     SolutionRating,
+    SolutionRatingOrder,
+    SolutionRatingPage,
     SolutionReview,
     SolutionStatus,
 )
-from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, OptionalFirst, paginate
+from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, First, OptionalFirst, paginate
 
 CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
@@ -401,6 +409,9 @@ class MatchingQuery:
         after: After = None,
         cursor: DeprecatedCursor = None,
         limit: DeprecatedLimit = 50,
+        order_by: Annotated[
+            ProviderOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ProviderOrder.ID,
     ) -> ProviderPage:
         async def fetch(service_cursor: str | None, size: int) -> Any:
             return await _get(
@@ -410,6 +421,7 @@ class MatchingQuery:
                 kind=kind.value if kind else None,
                 industry=industry,
                 county=county,
+                order=order_by.value,
                 cursor=service_cursor,
                 limit=size,
             )
@@ -433,11 +445,38 @@ class MatchingQuery:
             ProviderReview.from_service(r) for r in await _get(info, f"/providers/{_p(provider_id)}/reviews")
         ]
 
-    @strawberry.field(description="A provider's ratings, newest first (its own, or officials) / 考评记录")
+    @strawberry.field(
+        description="A provider's ratings, newest first (its own, or officials) / 考评记录",
+        deprecation_reason="Unpaginated; use `providerRatingsPage` / 请改用 providerRatingsPage（分页）",
+    )
     async def provider_ratings(self, provider_id: str, info: Info[Any, Any]) -> list[ProviderRating]:
         return [
             ProviderRating.from_service(r) for r in await _get(info, f"/providers/{_p(provider_id)}/ratings")
         ]
+
+    @strawberry.field(
+        description="A provider's ratings, sorted, keyset-paginated (own, or officials) / 考评记录（分页）"
+    )
+    async def provider_ratings_page(
+        self,
+        provider_id: str,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            ProviderRatingOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ProviderRatingOrder.PERIOD_NEWEST,
+    ) -> ProviderRatingPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                f"/providers/{_p(provider_id)}/ratings/page",
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(ProviderRatingPage, info, fetch, ProviderRating.from_service, first, after)
 
     @strawberry.field(description="Facts behind a periodic rating, with suggested scores / 考评依据")
     async def provider_rating_facts(self, provider_id: str, period: str, info: Info[Any, Any]) -> RatingFacts:
@@ -463,6 +502,9 @@ class MatchingQuery:
         after: After = None,
         cursor: DeprecatedCursor = None,
         limit: DeprecatedLimit = 50,
+        order_by: Annotated[
+            SolutionOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = SolutionOrder.ID,
     ) -> SolutionPage:
         async def fetch(service_cursor: str | None, size: int) -> Any:
             return await _get(
@@ -473,6 +515,7 @@ class MatchingQuery:
                 scenario=scenario,
                 industry=industry,
                 excellent_year=excellent_year,
+                order=order_by.value,
                 cursor=service_cursor,
                 limit=size,
             )
@@ -496,11 +539,36 @@ class MatchingQuery:
             SolutionReview.from_service(r) for r in await _get(info, f"/solutions/{_p(solution_id)}/reviews")
         ]
 
-    @strawberry.field(description="Ratings of a product / 产品评价")
+    @strawberry.field(
+        description="Ratings of a product (unpaginated) / 产品评价（不分页）",
+        deprecation_reason="Unbounded; use `solutionRatingsPage` / 请改用 solutionRatingsPage（分页）",
+    )
     async def solution_ratings(self, solution_id: str, info: Info[Any, Any]) -> list[SolutionRating]:
         return [
             SolutionRating.from_service(r) for r in await _get(info, f"/solutions/{_p(solution_id)}/ratings")
         ]
+
+    @strawberry.field(description="Ratings of a product, sorted, keyset-paginated / 产品评价（分页）")
+    async def solution_ratings_page(
+        self,
+        solution_id: str,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            SolutionRatingOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = SolutionRatingOrder.RATED_OLDEST,
+    ) -> SolutionRatingPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                f"/solutions/{_p(solution_id)}/ratings/page",
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(SolutionRatingPage, info, fetch, SolutionRating.from_service, first, after)
 
     @strawberry.field(description="An industry's common needs list (N) / 行业共性需求清单")
     async def common_needs(self, industry_code: str, info: Info[Any, Any]) -> CommonNeedList:
@@ -544,6 +612,9 @@ class MatchingQuery:
         after: After = None,
         cursor: DeprecatedCursor = None,
         limit: DeprecatedLimit = 50,
+        order_by: Annotated[
+            EngagementOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = EngagementOrder.ID,
     ) -> EngagementPage:
         async def fetch(service_cursor: str | None, size: int) -> Any:
             return await _get(
@@ -552,6 +623,7 @@ class MatchingQuery:
                 uscc=uscc,
                 provider_id=provider_id,
                 status=status.value if status else None,
+                order=order_by.value,
                 cursor=service_cursor,
                 limit=size,
             )
@@ -583,6 +655,9 @@ class MatchingQuery:
         after: After = None,
         cursor: DeprecatedCursor = None,
         limit: DeprecatedLimit = 50,
+        order_by: Annotated[
+            ActivityOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ActivityOrder.ID,
     ) -> ActivityPage:
         async def fetch(service_cursor: str | None, size: int) -> Any:
             return await _get(
@@ -590,6 +665,7 @@ class MatchingQuery:
                 "/activities",
                 programme=programme,
                 kind=kind.value if kind else None,
+                order=order_by.value,
                 cursor=service_cursor,
                 limit=size,
             )

@@ -43,6 +43,71 @@ async def provider_linked(info: Info[Any, Any], path: str, provider_id: str) -> 
 # ---- enums -----------------------------------------------------------------------------------------
 
 
+@strawberry.enum(description="Order of the provider roster; keep it while paging / 服务商列表排序")
+class ProviderOrder(Enum):
+    ID = strawberry.enum_value("id", description="By provider id, the default / 按服务商编号（默认）")
+    NAME = strawberry.enum_value("name", description="By name / 按名称")
+    RATING_HIGHEST = strawberry.enum_value(
+        "rating_highest", description="Best rated first, unrated last / 按考评得分从高到低（未考评在后）"
+    )
+    APPLIED_NEWEST = strawberry.enum_value(
+        "applied_newest", description="Latest applications first / 按申请入库时间倒序"
+    )
+
+
+@strawberry.enum(description="Order of the solution list; keep it while paging / 产品列表排序")
+class SolutionOrder(Enum):
+    ID = strawberry.enum_value("id", description="By solution id, the default / 按产品编号（默认）")
+    NAME = strawberry.enum_value("name", description="By name / 按名称")
+    PRICE_LOWEST = strawberry.enum_value("price_lowest", description="Cheapest first / 按标价从低到高")
+    SUBMITTED_NEWEST = strawberry.enum_value(
+        "submitted_newest", description="Latest submitted first / 按提交时间倒序"
+    )
+
+
+@strawberry.enum(description="Order of the engagement list; keep it while paging / 服务对接列表排序")
+class EngagementOrder(Enum):
+    ID = strawberry.enum_value("id", description="By engagement id, the default / 按对接编号（默认）")
+    CREATED_NEWEST = strawberry.enum_value(
+        "created_newest", description="Latest started first / 按创建时间倒序"
+    )
+    CREATED_OLDEST = strawberry.enum_value(
+        "created_oldest", description="Earliest started first / 按创建时间正序"
+    )
+
+
+@strawberry.enum(description="Order of the activity list; keep it while paging / 活动列表排序")
+class ActivityOrder(Enum):
+    ID = strawberry.enum_value("id", description="By activity id, the default / 按活动编号（默认）")
+    STARTS_SOONEST = strawberry.enum_value(
+        "starts_soonest", description="Earliest start first / 按开始时间正序"
+    )
+    STARTS_LATEST = strawberry.enum_value("starts_latest", description="Latest start first / 按开始时间倒序")
+    CREATED_NEWEST = strawberry.enum_value(
+        "created_newest", description="Latest published first / 按发布时间倒序"
+    )
+
+
+@strawberry.enum(description="Order of a provider's ratings; keep it while paging / 服务商考评排序")
+class ProviderRatingOrder(Enum):
+    PERIOD_NEWEST = strawberry.enum_value(
+        "period_newest", description="Latest period first, the default / 按考评期倒序（默认）"
+    )
+    OVERALL_HIGHEST = strawberry.enum_value(
+        "overall_highest", description="Best overall score first / 按综合得分从高到低"
+    )
+
+
+@strawberry.enum(description="Order of a product's ratings; keep it while paging / 产品评价排序")
+class SolutionRatingOrder(Enum):
+    RATED_OLDEST = strawberry.enum_value(
+        "rated_oldest", description="Earliest rating first, the default / 按评价先后（默认）"
+    )
+    RATED_NEWEST = strawberry.enum_value("rated_newest", description="Latest rating first / 最新评价在前")
+    SCORE_HIGHEST = strawberry.enum_value("score_highest", description="Best score first / 按评分从高到低")
+    SCORE_LOWEST = strawberry.enum_value("score_lowest", description="Worst score first / 按评分从低到高")
+
+
 @strawberry.enum(description="Kind of provider / 服务商类型")
 class ProviderKind(Enum):
     INTEGRATED = strawberry.enum_value("integrated", description="综合型/集成 integrated")
@@ -381,6 +446,13 @@ class Solution:
 class SolutionPage(Connection[Solution]):
     items: list[Solution] = strawberry.field(description="This page / 本页")
     total: int = strawberry.field(description="All matching the filters / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
+@strawberry.type(description="A page of a provider's ratings / 服务商考评分页")
+class ProviderRatingPage(Connection[ProviderRating]):
+    items: list[ProviderRating] = strawberry.field(description="Ratings / 考评")
+    total: int = strawberry.field(description="Total matching / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
 
 
@@ -857,3 +929,10 @@ class SolutionReview:
     @classmethod
     def from_service(cls, d: dict[str, Any]) -> "SolutionReview":
         return cls(**{**d, "scores": DimensionScore.many(d["scores"]), "reviewed_at": _at(d["reviewed_at"])})
+
+
+@strawberry.type(description="A page of a product's ratings / 产品评价分页")
+class SolutionRatingPage(Connection[SolutionRating]):
+    items: list[SolutionRating] = strawberry.field(description="Ratings / 评价")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")

@@ -96,7 +96,8 @@ async def acceptance_results(clients: Clients, token: str, period: str, city: st
 
 async def fund_use(clients: Clients, token: str, period: str, city: str) -> Built:
     report = await clients.funding.get("/reports/funds", token, params={"group_by": "county"})
-    records = sorted(report["rows"], key=lambda r: r["key"])
+    # Allocations to a source belong to no county yet; the ledger reports them under an empty key.
+    records = sorted(({**r, "key": r["key"] or "city"} for r in report["rows"]), key=lambda r: r["key"])
     return records, {"as_of_period": period, "totals": report["totals"]}
 
 

@@ -1,5 +1,5 @@
-"""The gateway's sync runtime: its database, the pusher (when a national URL is configured) and the
-periodic reconciliation."""
+"""The gateway's sync runtime: its database, the pusher (when a national URL is configured), the
+scheduled generation of due reports (when enabled) and the periodic reconciliation."""
 
 import asyncio
 import contextlib
@@ -7,9 +7,11 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from gateway.clients import Clients
 from gateway.sync import service
 from gateway.sync.national import NationalClient
 from gateway.sync.pusher import Pusher
+from gateway.sync.scheduler import Scheduler
 from szcore.db import create_engine, is_sqlite, session_scope
 from szcore.settings import Settings
 
@@ -31,6 +33,7 @@ class SyncRuntime:
         self.national = NationalClient(settings)
         self.pusher = Pusher(self.sessionmaker, self.national, settings)
         self.reconciler: asyncio.Task[None] | None = None
+        self.scheduler: Scheduler | None = None
 
     @property
     def enabled(self) -> bool:
@@ -40,6 +43,11 @@ class SyncRuntime:
         if not self.enabled:
             return
         await self.pusher.start()
+        if self.settings.national_schedule_enabled:
+            self.scheduler = Scheduler(
+                self.sessionmaker, Clients(self.settings), self.settings, wake=self.pusher.wake.set
+            )
+            self.scheduler.start()
         if self.settings.national_reconcile_interval_seconds > 0:
             self.reconciler = asyncio.create_task(self._reconcile_loop(), name="national-reconciliation")
 
@@ -55,6 +63,9 @@ class SyncRuntime:
                 log.exception("national reconciliation failed")
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            await self.scheduler.clients.close()
         await self.pusher.stop()
         if self.reconciler is not None:
             self.reconciler.cancel()

@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -74,9 +74,13 @@ async def list_assessments(
     status: str | None = Query(default=None, max_length=16),
     cursor: str | None = Query(default=None, max_length=400),
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["newest", "oldest", "level_highest", "score_highest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "newest",
 ) -> AssessmentPage:
     items, total, next_cursor = await service.page(
-        session, principal, uscc=uscc, kind=kind, status=status, cursor=cursor, limit=limit
+        session, principal, uscc=uscc, kind=kind, status=status, cursor=cursor, limit=limit, order=order
     )
     await record_reads(session, audit_log, principal, "assessment", [a.uscc for a in items])
     return AssessmentPage(items=[out(a) for a in items], total=total, next_cursor=next_cursor)
@@ -162,4 +166,7 @@ async def gap(
     principal: CurrentPrincipal,
     target_level: Annotated[int, Query(ge=1, le=4)] = 2,
 ) -> GapPlanOut:
-    return plan_out(await service.gap(session, principal, assessment_id, target_level))
+    assessment, plan = await service.gap_of(session, principal, assessment_id, target_level)
+    # The plan is derived from the enterprise's confidential answers: a read like the assessment itself.
+    await record_reads(session, audit_log, principal, "assessment_gap", [assessment.uscc])
+    return plan_out(plan)

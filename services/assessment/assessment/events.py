@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.assessment.consumers import (
     apply_engagement_cancelled,
+    apply_engagement_closed,
     apply_engagement_created,
     apply_project_completed,
 )
@@ -94,13 +95,19 @@ async def acceptance_evaluated(session: AsyncSession, a: Assessment, level_befor
 async def dispatch_engagement(session: AsyncSession, event: Event) -> None:
     if event.event_type == "EngagementCancelled":
         await apply_engagement_cancelled(session, event)
+    elif event.event_type == "EngagementClosed":
+        await apply_engagement_closed(session, event)
     else:
         await apply_engagement_created(session, event)
 
 
 engagements = Subscription(
     name="assessment-engagements",
-    events=[("matching", "EngagementCreated"), ("matching", "EngagementCancelled")],
+    events=[
+        ("matching", "EngagementCreated"),
+        ("matching", "EngagementCancelled"),
+        ("matching", "EngagementClosed"),
+    ],
     handler=dispatch_engagement,
     description="Which provider each enterprise engaged (diagnosis rights)",
 )

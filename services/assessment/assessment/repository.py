@@ -1,10 +1,30 @@
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.assessment.models import Assessment, EngagementCopy, ProjectCopy
+from szcore.keyset import Order
+
+# Sorts of the assessment list; each ends with the id (unique). Not yet scored sorts last (-1).
+ORDERS = {
+    "newest": Order("newest", (Assessment.created_at, Assessment.id), descending=True),
+    "oldest": Order("oldest", (Assessment.created_at, Assessment.id)),
+    "level_highest": Order(
+        "level_highest",
+        (func.coalesce(Assessment.level, -1), Assessment.id),
+        descending=True,
+        row_key=lambda a: (-1 if a.level is None else a.level, a.id),
+    ),
+    "score_highest": Order(
+        "score_highest",
+        (func.coalesce(Assessment.base_score_milli, -1), Assessment.id),
+        descending=True,
+        row_key=lambda a: (-1 if a.base_score_milli is None else a.base_score_milli, a.id),
+    ),
+}
 
 
 class AssessmentRepository:
@@ -51,19 +71,13 @@ class AssessmentRepository:
         return query
 
     async def page(
-        self, *, after: tuple[datetime, str] | None, limit: int, **filters: object
+        self, *, order: Order, after: list[Any] | None, limit: int, **filters: object
     ) -> tuple[Sequence[Assessment], int]:
         query = self._filtered(**filters)  # type: ignore[arg-type]
         total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
         if after is not None:
-            created_at, assessment_id = after
-            query = query.where(
-                or_(
-                    Assessment.created_at < created_at,
-                    and_(Assessment.created_at == created_at, Assessment.id < assessment_id),
-                )
-            )
-        query = query.order_by(Assessment.created_at.desc(), Assessment.id.desc()).limit(limit)
+            query = query.where(order.after(after))
+        query = query.order_by(*order.order_by()).limit(limit)
         return (await self.session.execute(query)).scalars().all(), total
 
     async def of_usccs(self, usccs: Sequence[str], **filters: object) -> Sequence[Assessment]:
@@ -115,8 +129,8 @@ class CopyRepository:
         return await self.session.get(ProjectCopy, project_id)
 
     async def engaged_usccs(self, provider_id: str) -> Sequence[str]:
-        """Enterprises with an engagement of this provider that was not cancelled. A completed project
-        keeps it: the provider's report and acceptance remain its business (tests/test_reports.py)."""
+        """Enterprises with an engagement of this provider that is still open (not cancelled, closed,
+        nor ended by its completed project)."""
         query = (
             select(EngagementCopy.uscc)
             .where(EngagementCopy.provider_id == provider_id, EngagementCopy.cancelled_at.is_(None))
@@ -127,6 +141,18 @@ class CopyRepository:
     async def upsert_engagement(self, engagement: EngagementCopy) -> None:
         await self.session.merge(engagement)
         await self.session.flush()
+
+    async def close_engagements(self, uscc: str, provider_id: str, at: datetime) -> None:
+        """End every still-open engagement of this provider with this enterprise (a redelivery finds none)."""
+        await self.session.execute(
+            update(EngagementCopy)
+            .where(
+                EngagementCopy.uscc == uscc,
+                EngagementCopy.provider_id == provider_id,
+                EngagementCopy.cancelled_at.is_(None),
+            )
+            .values(cancelled_at=at)
+        )
 
     async def upsert_project(self, project: ProjectCopy) -> None:
         await self.session.merge(project)

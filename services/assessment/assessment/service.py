@@ -1,10 +1,7 @@
 """Assessment workflow: create and edit drafts, submit (score, freeze), sign off acceptances."""
 
-import base64
-import json
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.assessment import auth, events
 from services.assessment.assessment.models import Assessment, ProjectCopy
-from services.assessment.assessment.repository import AssessmentRepository, CopyRepository
+from services.assessment.assessment.repository import ORDERS, AssessmentRepository, CopyRepository
 from services.assessment.assessment.schemas import AssessmentContent, AssessmentCreate, Evidence
 from services.assessment.db import audit_log
 from services.assessment.enterprise.models import EnterpriseCopy
@@ -364,9 +361,17 @@ async def sign_off(
 
 
 async def gap(session: AsyncSession, principal: Principal, assessment_id: str, target_level: int) -> GapPlan:
+    return (await gap_of(session, principal, assessment_id, target_level))[1]
+
+
+async def gap_of(
+    session: AsyncSession, principal: Principal, assessment_id: str, target_level: int
+) -> tuple[Assessment, GapPlan]:
+    """The plan with the assessment it was computed from (whose enterprise the read concerns)."""
     assessment = await get(session, principal, assessment_id)
     index = await _index(session, assessment.index_code, for_new_work=False)
-    return gap_plan(index, answers_of(assessment), target_level, score_content(index, _content(assessment)))
+    plan = gap_plan(index, answers_of(assessment), target_level, score_content(index, _content(assessment)))
+    return assessment, plan
 
 
 def _content_dict(assessment: Assessment) -> dict[str, object]:
@@ -403,20 +408,6 @@ async def acceptance_queue(
     return [(p, evaluations.get(p.project_id)) for p in projects]
 
 
-def encode_cursor(created_at: datetime, assessment_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([created_at.isoformat(), assessment_id]).encode()).decode()
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, str]:
-    try:
-        created_at, assessment_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), str(assessment_id)
-    except (ValueError, TypeError) as exc:
-        raise bad_request(
-            "cursor_invalid", "The cursor is not valid", [FieldError("cursor", "invalid", "malformed cursor")]
-        ) from exc
-
-
 async def _scope(session: AsyncSession, principal: Principal) -> dict[str, Any]:
     """Which assessments the caller sees: its county, its own enterprise, or (a provider) the enterprises
     it is engaged with and the assessments it made itself."""
@@ -451,9 +442,12 @@ async def page(
     status: str | None,
     cursor: str | None,
     limit: int,
+    order: str = "newest",
 ) -> tuple[list[Assessment], int, str | None]:
+    sort = ORDERS[order]
     items, total = await AssessmentRepository(session).page(
-        after=decode_cursor(cursor) if cursor else None,
+        order=sort,
+        after=sort.decode(cursor),
         limit=limit + 1,
         uscc=uscc.upper() if uscc else None,
         kind=kind,
@@ -461,9 +455,7 @@ async def page(
         **await _scope(session, principal),
     )
     items = list(items)
-    next_cursor = (
-        encode_cursor(items[limit - 1].created_at, items[limit - 1].id) if len(items) > limit else None
-    )
+    next_cursor = sort.cursor(items[limit - 1]) if len(items) > limit else None
     return items[:limit], total, next_cursor
 
 

@@ -1,4 +1,4 @@
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 
 from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, EnterpriseUpdated, SizeClass
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,10 +12,12 @@ from szcore.events import Event, from_timestamp
 from szcore.types import utcnow
 
 
-async def apply_enterprise_registered(session: AsyncSession, event: Event) -> None:
+async def apply_enterprise_registered(
+    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
+) -> None:
     payload = event.payload
     assert isinstance(payload, EnterpriseRegistered)
-    await EnterpriseCopyRepository(session).upsert(
+    await (repository or EnterpriseCopyRepository(session)).upsert(
         payload.uscc,
         {
             "name": payload.name,
@@ -28,10 +30,12 @@ async def apply_enterprise_registered(session: AsyncSession, event: Event) -> No
     )
 
 
-async def apply_enterprise_updated(session: AsyncSession, event: Event) -> None:
+async def apply_enterprise_updated(
+    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
+) -> None:
     payload = event.payload
     assert isinstance(payload, EnterpriseUpdated)
-    repository = EnterpriseCopyRepository(session)
+    repository = repository or EnterpriseCopyRepository(session)
     values = {
         "name": payload.name,
         "county_code": payload.county_code,
@@ -43,6 +47,27 @@ async def apply_enterprise_updated(session: AsyncSession, event: Event) -> None:
         # The update overtook the registration: its values are the newest we know.
         values["registered_at"] = from_timestamp(payload.changed_at)
     await repository.upsert(payload.uscc, values)
+
+
+async def apply_enterprise_registered_batch(session: AsyncSession, events: list[Event]) -> None:
+    await _apply_batch(session, events, apply_enterprise_registered)
+
+
+async def apply_enterprise_updated_batch(session: AsyncSession, events: list[Event]) -> None:
+    await _apply_batch(session, events, apply_enterprise_updated)
+
+
+async def _apply_batch(
+    session: AsyncSession,
+    events: list[Event],
+    apply: Callable[[AsyncSession, Event, EnterpriseCopyRepository], Awaitable[None]],
+) -> None:
+    """A batch in stream order: one SELECT of the copies involved, the same rules per event, one flush."""
+    repository = EnterpriseCopyRepository(session)
+    await repository.preload([event.payload.uscc for event in events])  # type: ignore[attr-defined]
+    for event in events:
+        await apply(session, event, repository)
+    await session.flush()
 
 
 async def get(session: AsyncSession, principal: Principal, uscc: str) -> EnterpriseCopy:

@@ -73,7 +73,11 @@ async def level_distribution(
     group_by: Literal["industry", "county"] = "industry",
     target_level: TargetLevel = 2,
 ) -> LevelDistribution:
-    return await service.level_distribution(session, principal, group_by, target_level)
+    distribution, exposed = await service.level_distribution_exposing(
+        session, principal, group_by, target_level
+    )
+    await record_reads(session, audit_log, principal, "level_distribution", exposed)
+    return distribution
 
 
 @router.get(
@@ -84,7 +88,9 @@ async def level_distribution(
 async def below_target(
     session: DbSession, principal: CurrentPrincipal, target_level: TargetLevel = 2
 ) -> BelowTargetList:
-    return await service.below_target(session, principal, target_level)
+    data = await service.below_target(session, principal, target_level)
+    await record_reads(session, audit_log, principal, "below_target", [i.uscc for i in data.items])
+    return data
 
 
 @router.get(
@@ -97,6 +103,7 @@ async def below_target_xlsx(
     session: DbSession, principal: CurrentPrincipal, target_level: TargetLevel = 2
 ) -> Response:
     data = await service.below_target(session, principal, target_level)
+    await record_reads(session, audit_log, principal, "below_target_export", [i.uscc for i in data.items])
     return Response(
         xlsx.below_target_xlsx(data),
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

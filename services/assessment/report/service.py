@@ -177,11 +177,24 @@ async def _programme(
 async def level_distribution(
     session: AsyncSession, principal: Principal, group_by: str, target: int
 ) -> LevelDistribution:
+    return (await level_distribution_exposing(session, principal, group_by, target))[0]
+
+
+def singled_out(groups: Sequence[Sequence[EnterpriseCopy]]) -> list[str]:
+    """Enterprises alone in a group: the group's figures are that enterprise's own levels."""
+    return sorted({members[0].uscc for members in groups if len(members) == 1})
+
+
+async def level_distribution_exposing(
+    session: AsyncSession, principal: Principal, group_by: str, target: int
+) -> tuple[LevelDistribution, list[str]]:
+    """The distribution, and the enterprises whose own levels it reveals (read-audited by the caller)."""
     enterprises, before, after = await _programme(session, principal)
     key = (lambda e: e.industry_code) if group_by == "industry" else (lambda e: e.county_code)
     groups: dict[str, list[EnterpriseCopy]] = {}
     for enterprise in enterprises:
         groups.setdefault(key(enterprise), []).append(enterprise)
+    exposed = singled_out([enterprises, *groups.values()])
     return LevelDistribution(
         target_level=target,
         group_by=group_by,
@@ -189,7 +202,7 @@ async def level_distribution(
         groups=[
             level_group(name, members, before, after, target) for name, members in sorted(groups.items())
         ],
-    )
+    ), exposed
 
 
 async def below_target(session: AsyncSession, principal: Principal, target: int) -> BelowTargetList:

@@ -34,7 +34,6 @@ async def programme(client: httpx.AsyncClient, session: AsyncSession, tokens) ->
     await register(session, THIRD_USCC, COUNTY, SizeClass.SIZE_CLASS_BELOW_SCALE)
     await engage(session)
     await engage(session, "eng-3", uscc=THIRD_USCC)
-    await complete_project(session)
     actors = Actors(tokens)
     diagnosis = {"kind": "diagnosis", "evidence": evidence_for(), **answers_json(all_none())}
     await submitted(client, actors.provider, engagement_id="eng-1", pain_points=["数据孤岛"], **diagnosis)
@@ -45,6 +44,7 @@ async def programme(client: httpx.AsyncClient, session: AsyncSession, tokens) ->
     )
     third = (await client.get(f"/assessments?uscc={THIRD_USCC}", headers=actors.city)).json()["items"][0]
     await client.post(f"/assessments/{third['id']}/submit", headers=actors.provider)
+    await complete_project(session)  # after the diagnoses: completion ends the provider's engagements
     evaluation = await submitted(
         client,
         actors.evaluator,
@@ -83,8 +83,10 @@ class TestEnterpriseReport:
 
     async def test_visibility(self, client: httpx.AsyncClient, session: AsyncSession, tokens) -> None:
         actors = await programme(client, session, tokens)
+        # The provider's engagements ended with its completed project: the acceptance is not its business.
         for headers, status in [
-            (actors.provider, 200),
+            (actors.provider, 404),
+            (actors.county, 200),
             (actors.other_provider, 404),
             (actors.other_county, 404),
             (actors.other_enterprise, 404),

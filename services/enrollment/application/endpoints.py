@@ -1,8 +1,9 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
 from services.enrollment.application import service
+from services.enrollment.application.repository import ORDERS
 from services.enrollment.application.schemas import (
     ActionRead,
     ApplicationCreate,
@@ -21,7 +22,6 @@ from services.enrollment.application.schemas import (
     TransferCreate,
 )
 from services.enrollment.application.workflow import Action, Status
-from services.enrollment.pagination import decode_cursor, encode_cursor
 from szcore.auth import CurrentPrincipal
 from szcore.service import DbSession
 
@@ -63,7 +63,12 @@ async def list_applications(
     county_code: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    order: Annotated[
+        Literal["id", "submitted_newest", "submitted_oldest", "updated_newest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "id",
 ) -> ApplicationList:
+    sort = ORDERS[order]
     rows, total = await service.page(
         session,
         principal,
@@ -71,14 +76,15 @@ async def list_applications(
         batch_id=batch_id,
         status=status,
         county_code=county_code,
-        after=(decode_cursor(cursor, 1) or [None])[0],
+        after=sort.decode(cursor),
         limit=limit,
+        order=sort,
     )
     items = list(rows[:limit])
     return ApplicationList(
         items=[ApplicationRead.model_validate(a) for a in items],
         total=total,
-        next_cursor=encode_cursor([items[-1].id]) if len(rows) > limit else None,
+        next_cursor=sort.cursor(items[-1]) if len(rows) > limit else None,
     )
 
 

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -7,6 +8,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.enrollment.application.models import Application, ApplicationAction, Objection, ObjectionStatus
 from services.enrollment.application.workflow import TERMINAL, Status
 from services.enrollment.enterprise.models import Enterprise
+from szcore.keyset import Order
+
+# Sorts of the application list; each ends with the id so its key is unique (keyset-safe).
+ORDERS = {
+    "id": Order("id", (Application.id,)),
+    "submitted_newest": Order(
+        "submitted_newest", (Application.submitted_at, Application.id), descending=True
+    ),
+    "submitted_oldest": Order("submitted_oldest", (Application.submitted_at, Application.id)),
+    "updated_newest": Order("updated_newest", (Application.updated_at, Application.id), descending=True),
+}
 
 
 class ApplicationRepository:
@@ -76,8 +88,9 @@ class ApplicationRepository:
         programme_id: str | None,
         batch_id: str | None,
         status: Status | None,
-        after: str | None,
+        after: list[Any] | None,
         limit: int,
+        order: Order = ORDERS["id"],
     ) -> tuple[Sequence[Application], int]:
         conditions = []
         for column, value in (
@@ -91,9 +104,9 @@ class ApplicationRepository:
                 conditions.append(column == value)
         count = select(func.count()).select_from(Application).where(*conditions)
         total = (await self.session.execute(count)).scalar_one()
-        query = select(Application).where(*conditions).order_by(Application.id).limit(limit + 1)
+        query = select(Application).where(*conditions).order_by(*order.order_by()).limit(limit + 1)
         if after is not None:
-            query = query.where(Application.id > after)
+            query = query.where(order.after(after))
         return (await self.session.execute(query)).scalars().all(), total
 
     async def of_usccs(

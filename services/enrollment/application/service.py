@@ -29,6 +29,7 @@ from services.enrollment.programme.schemas import ProgrammeConfig
 from services.enrollment.programme.service import config_of
 from szcore.auth import Principal, Role
 from szcore.errors import FieldError, ProblemError, bad_request, conflict, forbidden, not_found
+from szcore.keyset import Order
 from szcore.types import utcnow
 
 
@@ -178,8 +179,9 @@ async def page(
     batch_id: str | None,
     status: Status | None,
     county_code: str | None,
-    after: str | None,
+    after: list[Any] | None,
     limit: int,
+    order: Order,
 ) -> tuple[Sequence[Application], int]:
     if principal.role == Role.provider:
         raise forbidden("role_not_allowed", "Providers do not see applications")
@@ -194,6 +196,7 @@ async def page(
         status=status,
         after=after,
         limit=limit,
+        order=order,
     )
 
 

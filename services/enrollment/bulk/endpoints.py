@@ -46,6 +46,7 @@ async def bulk_push(
         OtherCounty, Query(description="report: per-record error; refuse: 403 for the whole push")
     ] = OtherCounty.report,
 ) -> PushReport:
+    require_pusher(principal)  # before the in-progress check: a refused role learns nothing about pushes
     entry = progress.start(push_scope(principal), request_id)
     if entry is None:
         raise conflict(
@@ -69,6 +70,11 @@ async def bulk_push(
     return report
 
 
+def require_pusher(principal: Principal) -> None:
+    if principal.role not in service.PUSHERS:
+        raise forbidden("role_not_allowed", f"Role {principal.role.value} may not push enterprise records")
+
+
 def push_scope(principal: Principal) -> str:
     return principal.county if principal.role != Role.city_admin and principal.county else "city"
 
@@ -79,8 +85,7 @@ def push_scope(principal: Principal) -> str:
     summary="Status of a bulk push: progress while it runs, its report once finished",
 )
 async def push_status(request_id: str, session: DbSession, principal: CurrentPrincipal) -> PushStatus:
-    if principal.role not in service.PUSHERS:
-        raise forbidden("role_not_allowed", f"Role {principal.role.value} may not push enterprise records")
+    require_pusher(principal)
     scope = push_scope(principal)
     stored = await BulkRepository(session).push(scope, request_id)
     if stored is not None:

@@ -1,5 +1,5 @@
 import base64
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, Field
@@ -98,12 +98,16 @@ async def list_enterprises(
     uscc: Annotated[list[str], Query(max_length=MAX_BATCH, description="USCCs to fetch (batch read)")] = [],  # noqa: B006
     cursor: Annotated[str | None, Query(description="next_cursor of the previous page")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    order: Annotated[
+        Literal["uscc", "registered_newest", "registered_oldest", "name"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "uscc",
 ) -> EnterpriseList:
     if uscc:
         enterprises = await service.list_by_uscc(session, principal, uscc)
         await record_reads(session, audit_log, principal, "dossier", [e.uscc for e in enterprises])
         return EnterpriseList(items=[dossier(principal, e) for e in enterprises])
-    items, total, next_cursor = await service.search(session, principal, where, cursor, limit)
+    items, total, next_cursor = await service.search(session, principal, where, cursor, limit, order)
     await record_reads(session, audit_log, principal, "dossier", [e.uscc for e in items])
     return EnterpriseList(items=[dossier(principal, e) for e in items], total=total, next_cursor=next_cursor)
 

@@ -1,5 +1,6 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,6 +13,17 @@ from services.enrollment.enterprise.models import (
     SrdiStatus,
 )
 from services.enrollment.timeline.models import ProviderEngagement
+from szcore.keyset import Order
+
+# Sorts of the enterprise list; each ends with the USCC so its key is unique (keyset-safe).
+ORDERS = {
+    "uscc": Order("uscc", (Enterprise.uscc,)),
+    "registered_newest": Order(
+        "registered_newest", (Enterprise.registered_at, Enterprise.uscc), descending=True
+    ),
+    "registered_oldest": Order("registered_oldest", (Enterprise.registered_at, Enterprise.uscc)),
+    "name": Order("name", (Enterprise.name, Enterprise.uscc)),
+}
 
 
 class EnterpriseRepository:
@@ -31,7 +43,12 @@ class EnterpriseRepository:
 
     async def engaged(self, uscc: str, provider_id: str) -> bool:
         """Whether the provider was engaged by the enterprise (fed by matching's EngagementCreated)."""
-        return await self.session.get(ProviderEngagement, (uscc, provider_id)) is not None
+        query = (
+            select(ProviderEngagement.uscc)
+            .where(ProviderEngagement.uscc == uscc, ProviderEngagement.provider_id == provider_id)
+            .limit(1)
+        )
+        return (await self.session.execute(query)).first() is not None
 
     async def versions(self, uscc: str) -> Sequence[EnterpriseVersion]:
         query = (
@@ -105,10 +122,10 @@ async def in_batches(
 
 
 async def page(
-    session: AsyncSession, where: EnterpriseFilter, after: str | None, limit: int
+    session: AsyncSession, where: EnterpriseFilter, order: Order, after: list[Any] | None, limit: int
 ) -> Sequence[Enterprise]:
-    """Ordered by USCC (the primary key), `limit + 1` rows so the caller knows whether more follow."""
-    query = select(Enterprise).where(*where.conditions()).order_by(Enterprise.uscc).limit(limit + 1)
+    """In `order`, `limit + 1` rows so the caller knows whether more follow."""
+    query = select(Enterprise).where(*where.conditions()).order_by(*order.order_by()).limit(limit + 1)
     if after is not None:
-        query = query.where(Enterprise.uscc > after)
+        query = query.where(order.after(after))
     return (await session.execute(query)).scalars().all()

@@ -13,7 +13,6 @@ from services.enrollment.enterprise.models import DossierSource, Enterprise, Ent
 from services.enrollment.enterprise.repository import EnterpriseFilter, EnterpriseRepository
 from services.enrollment.enterprise.schemas import EnterpriseCreate, EnterprisePatch
 from services.enrollment.enterprise.uscc import uscc_error
-from services.enrollment.pagination import decode_cursor, encode_cursor
 from services.enrollment.programme.repository import ProgrammeRepository
 from services.enrollment.programme.schemas import ProgrammeConfig
 from szcore.auth import Principal, Role
@@ -218,15 +217,21 @@ async def of_batches(
 
 
 async def search(
-    session: AsyncSession, principal: Principal, where: EnterpriseFilter, cursor: str | None, limit: int
+    session: AsyncSession,
+    principal: Principal,
+    where: EnterpriseFilter,
+    cursor: str | None,
+    limit: int,
+    order: str = "uscc",
 ) -> tuple[Sequence[Enterprise], int, str | None]:
-    after = decode_cursor(cursor, 1)
+    sort = repository.ORDERS[order]
+    after = sort.decode(cursor)
     scoped = scoped_filter(principal, where)
     if scoped is None:
         return [], 0, None
-    rows = await repository.page(session, scoped, after[0] if after else None, limit)
+    rows = await repository.page(session, scoped, sort, after, limit)
     items = rows[:limit]
-    next_cursor = encode_cursor([items[-1].uscc]) if len(rows) > limit else None
+    next_cursor = sort.cursor(items[-1]) if len(rows) > limit else None
     return items, await repository.count(session, scoped), next_cursor
 
 
@@ -248,13 +253,14 @@ async def export_rows(
             ],
         )
     rows: list[Enterprise] = []
-    after = None
+    by_uscc = repository.ORDERS["uscc"]
+    after: list[Any] | None = None
     while True:
-        chunk = await repository.page(session, scoped, after, 2000)
+        chunk = await repository.page(session, scoped, by_uscc, after, 2000)
         rows.extend(chunk[:2000])
         if len(chunk) <= 2000:
             return rows
-        after = chunk[1999].uscc
+        after = by_uscc.key(chunk[1999])
 
 
 EXPORT_CAP = 100_000

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.db import audit_log, infra
+from services.enrollment.enterprise.uscc import check_digit
 from services.enrollment.programme.presets import load_preset
 from services.enrollment.programme.service import store
 from szcore.auth import Principal, Role
@@ -526,6 +527,46 @@ class TestListApplications:
             "/enterprises/by-batch", params=params, headers=flow.h(Role.provider, provider_id="p-1")
         )
         assert refused.status_code == 403
+
+    async def test_submitted_newest_pages_stably_while_applications_arrive(self, flow: Flow) -> None:
+        usccs = [f"91330700MB{n:07d}" for n in range(1, 8)]
+        usccs = [u + check_digit(u) for u in usccs]
+        for uscc in usccs:
+            await flow.register(uscc)
+        ids = []
+        for uscc in usccs[:4]:
+            response = await flow.submit(uscc)
+            assert response.status_code == 201, response.text
+            ids.append(response.json()["id"])
+        late = iter(usccs[4:])
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"order": "submitted_newest", "limit": 2} | (
+                {"cursor": cursor} if cursor else {}
+            )
+            page = (await flow.client.get("/applications", params=params, headers=flow.city)).json()
+            seen += [a["id"] for a in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+            await flow.submit(next(late))  # newer than the cursor: it sorts before the pages read
+        assert seen == list(reversed(ids))
+        oldest = await flow.client.get(
+            "/applications", params={"order": "submitted_oldest"}, headers=flow.city
+        )
+        assert [a["id"] for a in oldest.json()["items"]][:4] == ids
+
+    async def test_a_cursor_of_another_order_is_refused(self, flow: Flow) -> None:
+        await flow.register()
+        await flow.register(SECOND_USCC, county=OTHER_COUNTY)
+        await flow.submit()
+        await flow.submit(SECOND_USCC, headers=flow.h(Role.county_admin, county=OTHER_COUNTY))
+        first = await flow.client.get(
+            "/applications", params={"order": "submitted_oldest", "limit": 1}, headers=flow.city
+        )
+        cursor = first.json()["next_cursor"]
+        refused = await flow.client.get("/applications", params={"cursor": cursor}, headers=flow.city)
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_cursor"
 
     async def test_bad_cursor(self, flow: Flow) -> None:
         response = await flow.client.get("/applications", params={"cursor": "%%%"}, headers=flow.city)

@@ -205,3 +205,76 @@ class TestFunnel:
             "/applications/funnel", params={"programme_id": "x"}, headers=tokens.headers(Role.city_admin)
         )
         assert response.status_code == 404
+
+
+async def walk(
+    client: httpx.AsyncClient, headers: dict[str, str], order: str, limit: int, between_pages: Any = None
+) -> list[str]:
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"order": order, "limit": limit} | ({"cursor": cursor} if cursor else {})
+        response = await client.get("/enterprises", params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        seen += [item["uscc"] for item in response.json()["items"]]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return seen
+        if between_pages is not None:
+            await between_pages()
+
+
+class TestSorting:
+    @pytest.mark.parametrize("order", ["uscc", "registered_newest", "registered_oldest", "name"])
+    async def test_pages_of_every_order_match_one_read(
+        self, client: httpx.AsyncClient, listed: list[str], tokens, order: str
+    ) -> None:
+        headers = tokens.headers(Role.city_admin)
+        whole = await client.get("/enterprises", params={"order": order, "limit": 50}, headers=headers)
+        expected = [item["uscc"] for item in whole.json()["items"]]
+        assert sorted(expected) == sorted(listed)
+        assert await walk(client, headers, order, 2) == expected
+
+    async def test_orders_sort_as_named(self, client: httpx.AsyncClient, listed: list[str], tokens) -> None:
+        headers = tokens.headers(Role.city_admin)
+        assert await walk(client, headers, "registered_newest", 2) == list(reversed(listed))
+        by_name = (await client.get("/enterprises", params={"order": "name"}, headers=headers)).json()[
+            "items"
+        ]
+        assert [e["name"] for e in by_name] == sorted(e["name"] for e in by_name)
+
+    async def test_registering_while_paging_adds_no_duplicate_and_no_gap(
+        self, client: httpx.AsyncClient, listed: list[str], tokens
+    ) -> None:
+        headers = tokens.headers(Role.city_admin)
+        added = iter(range(100, 110))
+
+        async def register() -> None:
+            body = {
+                "uscc": make_uscc(next(added)),
+                "name": "新登记企业",
+                "county_code": YONGKANG,
+                "industry_code": "C3465",
+                "size_class": "below_scale",
+                "srdi_status": "none",
+                "programme_id": "jinhua-2024",
+            }
+            assert (await client.post("/enterprises", json=body, headers=headers)).status_code == 201
+
+        seen = await walk(client, headers, "registered_oldest", 2, between_pages=register)
+        assert len(seen) == len(set(seen))
+        assert seen[: len(listed)] == listed  # the newest come last in this order, so they never shift a page
+
+    async def test_a_cursor_of_another_order_is_refused(
+        self, client: httpx.AsyncClient, listed: list[str], tokens
+    ) -> None:
+        headers = tokens.headers(Role.city_admin)
+        first = await client.get("/enterprises", params={"order": "name", "limit": 2}, headers=headers)
+        cursor = first.json()["next_cursor"]
+        other = await client.get(
+            "/enterprises", params={"order": "registered_newest", "cursor": cursor}, headers=headers
+        )
+        assert other.status_code == 422 and other.json()["code"] == "invalid_cursor"
+        assert (
+            await client.get("/enterprises", params={"order": "sideways"}, headers=headers)
+        ).status_code == 422

@@ -7,6 +7,7 @@ PRODUCERS = {
     "PilotStatusRevoked": "assessment",
     "EngagementCreated": "matching",
     "EngagementCancelled": "matching",
+    "EngagementClosed": "matching",
     "ContractSigned": "matching",
     "ProjectCompleted": "matching",
     "ClaimApproved": "funding",

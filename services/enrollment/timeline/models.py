@@ -24,9 +24,12 @@ class TimelineEntry(Base):
 
 
 class ProviderEngagement(Base):
-    """Providers an enterprise engaged (matching's EngagementCreated): they may read its dossier."""
+    """Open engagements of a provider by an enterprise (matching's EngagementCreated): while one is open the
+    provider may read the dossier. One row per engagement, because a diagnosis and a transformation of the
+    same provider end separately ('' for rows from before engagement ids were kept)."""
 
     __tablename__ = "provider_engagement"
 
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     provider_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    engagement_id: Mapped[str] = mapped_column(String(64), primary_key=True, default="")

@@ -19,21 +19,25 @@ class TimelineRepository:
         statement = insert(TimelineEntry).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
         await self.session.execute(statement)
 
-    async def add_engagement(self, uscc: str, provider_id: str) -> None:
+    async def add_engagement(self, uscc: str, provider_id: str, engagement_id: str) -> None:
         dialect = self.session.bind.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         statement = (
-            insert(ProviderEngagement).values(uscc=uscc, provider_id=provider_id).on_conflict_do_nothing()
+            insert(ProviderEngagement)
+            .values(uscc=uscc, provider_id=provider_id, engagement_id=engagement_id)
+            .on_conflict_do_nothing()
         )
         await self.session.execute(statement)
 
-    async def end_engagement(self, uscc: str, provider_id: str) -> None:
-        """The engagement is over (cancelled, or its project completed): the provider's reading right ends."""
-        await self.session.execute(
-            delete(ProviderEngagement).where(
-                ProviderEngagement.uscc == uscc, ProviderEngagement.provider_id == provider_id
-            )
+    async def end_engagement(self, uscc: str, provider_id: str, engagement_id: str | None) -> None:
+        """The engagement is over (cancelled, closed): the reading right it gave ends; another open engagement
+        of the same provider keeps its own. None (a completed project, which names no engagement): all end."""
+        query = delete(ProviderEngagement).where(
+            ProviderEngagement.uscc == uscc, ProviderEngagement.provider_id == provider_id
         )
+        if engagement_id:
+            query = query.where(ProviderEngagement.engagement_id.in_([engagement_id, ""]))
+        await self.session.execute(query)
 
     async def for_enterprise(self, uscc: str, limit: int) -> Sequence[TimelineEntry]:
         query = (

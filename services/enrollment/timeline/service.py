@@ -3,7 +3,12 @@ from typing import Any
 
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
-from shuzhuan.events.v1.matching_pb2 import EngagementCancelled, EngagementCreated, ProjectCompleted
+from shuzhuan.events.v1.matching_pb2 import (
+    EngagementCancelled,
+    EngagementClosed,
+    EngagementCreated,
+    ProjectCompleted,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.application.repository import ApplicationRepository
@@ -43,6 +48,10 @@ SUMMARIES: dict[str, tuple[str, Callable[[Any], str]]] = {
         "cancelled_at",
         lambda p: f"与服务商{p.provider_id}的对接已取消 / engagement cancelled",
     ),
+    "EngagementClosed": (
+        "closed_at",
+        lambda p: f"与服务商{p.provider_id}的{p.kind}对接已结束 / engagement closed ({p.outcome})",
+    ),
     "ContractSigned": ("signed_on", lambda p: f"签订改造合同 {yuan(p.amount_fen)} 元 / contract signed"),
     "ProjectCompleted": (
         "completed_at",
@@ -66,9 +75,11 @@ async def apply_event(session: AsyncSession, event: Event) -> None:
     occurred = getattr(payload, time_field)
     repository = TimelineRepository(session)
     if isinstance(payload, EngagementCreated) and payload.provider_id:
-        await repository.add_engagement(payload.uscc, payload.provider_id)
-    if isinstance(payload, EngagementCancelled | ProjectCompleted) and payload.provider_id:
-        await repository.end_engagement(payload.uscc, payload.provider_id)
+        await repository.add_engagement(payload.uscc, payload.provider_id, payload.engagement_id)
+    if isinstance(payload, EngagementCancelled | EngagementClosed) and payload.provider_id:
+        await repository.end_engagement(payload.uscc, payload.provider_id, payload.engagement_id)
+    if isinstance(payload, ProjectCompleted) and payload.provider_id:
+        await repository.end_engagement(payload.uscc, payload.provider_id, None)
     await repository.add_once(
         {
             "event_id": event.event_id,

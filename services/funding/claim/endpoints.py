@@ -1,13 +1,19 @@
 import csv
 import io
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
 from services.funding.claim import auth, service
-from services.funding.claim.models import Claim
-from services.funding.claim.repository import ClaimRepository
+from services.funding.claim.models import Claim, ClaimAllocation, Payment
+from services.funding.claim.repository import (
+    BATCH_ORDERS,
+    CLAIM_ORDERS,
+    PAYMENT_ORDERS,
+    RECOVERY_ORDERS,
+    ClaimRepository,
+)
 from services.funding.claim.schemas import (
     AllocationRead,
     AttachmentRead,
@@ -38,7 +44,6 @@ from services.funding.claim.schemas import (
 from services.funding.db import audit_log
 from services.funding.enterprise.repository import EnterpriseCopyRepository
 from services.funding.idempotency import IdempotencyKey, run_once
-from services.funding.pagination import decode_cursor, encode_cursor
 from services.funding.spreadsheet import XLSX, to_csv, to_xlsx
 from szcore.auth import CurrentPrincipal, Role
 from szcore.errors import FieldError, bad_request
@@ -98,8 +103,8 @@ async def list_claims(
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     order: Annotated[
-        Literal["oldest_first", "newest_first"],
-        Query(description="Submission order; keep it while paging with the cursor"),
+        Literal["oldest_first", "newest_first", "claimed_highest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
     ] = "oldest_first",
 ) -> ClaimPage:
     auth.require(auth.can_list(principal), "Claims are not visible to this role")
@@ -110,21 +115,15 @@ async def list_claims(
         "line_code": line_code,
         "policy_key": policy_key,
     }
+    sort = CLAIM_ORDERS[order]
+    sort.decode(cursor)  # refuse a foreign cursor even when the scope leaves nothing to list
     scoped = auth.scope_filters(principal)
     if any(filters.get(k) not in (None, v) for k, v in scoped.items()):
         return ClaimPage(items=[], total=0, next_cursor=None)
     filters |= scoped
-    after = decode_cursor(cursor)
-    if after is not None:
-        after = [datetime.fromisoformat(str(after[0])), str(after[1])]
-    rows, total = await ClaimRepository(session).page(
-        filters, after, limit, newest_first=order == "newest_first"
-    )
+    rows, total, next_cursor = await ClaimRepository(session).page(filters, sort, cursor, limit)
     items = [ClaimRead.model_validate(r) for r in rows]
     await record_reads(session, audit_log, principal, "claim", [c.uscc for c in items])
-    next_cursor = (
-        encode_cursor(items[-1].submitted_at.isoformat(), items[-1].claim_id) if len(items) == limit else None
-    )
     return ClaimPage(items=items, total=total, next_cursor=next_cursor)
 
 
@@ -178,7 +177,27 @@ async def approve_claim(
     claim_id: str, session: DbSession, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
 ) -> ClaimDetail:
     async def action() -> ClaimDetail:
-        return await detail(session, await service.approve(session, principal, claim_id))
+        response: list[ClaimDetail] = []
+
+        async def respond(
+            claim: Claim, allocations: Sequence[ClaimAllocation], payments: Sequence[Payment]
+        ) -> None:
+            # Before the source is locked, and from what the approval loaded and wrote: no re-reads.
+            response[:] = [
+                ClaimDetail(
+                    **ClaimRead.model_validate(claim).model_dump(),
+                    invoices=[InvoiceRead.model_validate(i) for i in claim.invoices],
+                    attachments=[AttachmentRead.model_validate(a) for a in claim.attachments],
+                    allocations=[AllocationRead.model_validate(a) for a in allocations],
+                    payments=[
+                        PaymentRead.model_validate(p)
+                        for p in sorted(payments, key=lambda p: (p.queued_at, p.payment_id))
+                    ],
+                )
+            ]
+
+        claim = await service.approve(session, principal, claim_id, prepared=respond)
+        return response[0] if response else await detail(session, claim)
 
     return ClaimDetail.model_validate(
         await run_once(
@@ -248,13 +267,25 @@ async def payments_of_enterprises(
     return PaymentsOfEnterprises(items=[PaymentRead.model_validate(p) for p in rows])
 
 
-@router.get("/payments", response_model=PaymentList, summary="Payments by status and source (the queue)")
+@router.get(
+    "/payments",
+    response_model=PaymentList,
+    summary="Payments by status and source (the queue); keyset pages when `limit` is given",
+)
 async def list_payments(
     session: DbSession,
     principal: CurrentPrincipal,
     status_: Annotated[str | None, Query(alias="status")] = None,
     source_id: str | None = None,
     uscc: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=200, description="Page size; without it every payment (legacy)")
+    ] = None,
+    order: Annotated[
+        Literal["queued_oldest", "queued_newest", "amount_highest"],
+        Query(description="Sort order of a page; keep it while paging with the cursor"),
+    ] = "queued_oldest",
 ) -> PaymentList:
     if principal.role is Role.enterprise:
         uscc = principal.uscc
@@ -262,9 +293,19 @@ async def list_payments(
         auth.require(
             principal.role in (Role.city_admin, Role.auditor), "Payments are for the city and auditors"
         )
-    rows = await ClaimRepository(session).payments(status=status_, source_id=source_id, uscc=uscc)
+    repository = ClaimRepository(session)
+    filters = {"status": status_, "source_id": source_id, "uscc": uscc}
+    if limit is None and cursor is None:
+        rows = list(await repository.payments(**filters))
+        total, next_cursor = None, None
+    else:
+        rows, total, next_cursor = await repository.payment_page(
+            PAYMENT_ORDERS[order], cursor, limit or 50, **filters
+        )
     await record_reads(session, audit_log, principal, "payment", [p.uscc for p in rows])
-    return PaymentList(items=[PaymentRead.model_validate(p) for p in rows])
+    return PaymentList(
+        items=[PaymentRead.model_validate(p) for p in rows], total=total, next_cursor=next_cursor
+    )
 
 
 def _batch_detail(batch: object, payments: list) -> BatchDetail:  # type: ignore[type-arg]
@@ -299,14 +340,32 @@ async def create_batch(
     )
 
 
-@router.get("/disbursement-batches", response_model=BatchList, summary="Disbursement batches, newest first")
+@router.get(
+    "/disbursement-batches",
+    response_model=BatchList,
+    summary="Disbursement batches, newest first; keyset pages when `limit` is given",
+)
 async def list_batches(
-    session: DbSession, principal: CurrentPrincipal, source_id: str | None = None
+    session: DbSession,
+    principal: CurrentPrincipal,
+    source_id: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=200, description="Page size; without it every batch (legacy)")
+    ] = None,
+    order: Annotated[
+        Literal["newest", "oldest", "amount_highest"],
+        Query(description="Sort order of a page; keep it while paging with the cursor"),
+    ] = "newest",
 ) -> BatchList:
     auth.require(principal.role in (Role.city_admin, Role.auditor), "Batches are for the city and auditors")
-    return BatchList(
-        items=[BatchRead.model_validate(b) for b in await ClaimRepository(session).batches(source_id)]
+    repository = ClaimRepository(session)
+    if limit is None and cursor is None:
+        return BatchList(items=[BatchRead.model_validate(b) for b in await repository.batches(source_id)])
+    rows, total, next_cursor = await repository.batch_page(
+        source_id, BATCH_ORDERS[order], cursor, limit or 50
     )
+    return BatchList(items=[BatchRead.model_validate(b) for b in rows], total=total, next_cursor=next_cursor)
 
 
 @router.get(
@@ -415,9 +474,24 @@ async def reconcile(
     )
 
 
-@router.get("/recoveries", response_model=RecoveryList, summary="Recoveries (收回) raised")
+@router.get(
+    "/recoveries",
+    response_model=RecoveryList,
+    summary="Recoveries (收回) raised; keyset pages when `limit` is given",
+)
 async def list_recoveries(
-    session: DbSession, principal: CurrentPrincipal, uscc: str | None = None, claim_id: str | None = None
+    session: DbSession,
+    principal: CurrentPrincipal,
+    uscc: str | None = None,
+    claim_id: str | None = None,
+    cursor: str | None = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=200, description="Page size; without it every recovery (legacy)")
+    ] = None,
+    order: Annotated[
+        Literal["raised_oldest", "raised_newest", "amount_highest"],
+        Query(description="Sort order of a page; keep it while paging with the cursor"),
+    ] = "raised_oldest",
 ) -> RecoveryList:
     if principal.role is Role.enterprise:
         uscc = principal.uscc
@@ -425,8 +499,16 @@ async def list_recoveries(
         auth.require(
             principal.role in (Role.city_admin, Role.auditor), "Recoveries are for the city and auditors"
         )
-    rows = await ClaimRepository(session).recoveries(uscc=uscc, claim_id=claim_id)
-    return RecoveryList(items=[RecoveryRead.model_validate(r) for r in rows])
+    repository = ClaimRepository(session)
+    if limit is None and cursor is None:
+        rows = await repository.recoveries(uscc=uscc, claim_id=claim_id)
+        return RecoveryList(items=[RecoveryRead.model_validate(r) for r in rows])
+    page, total, next_cursor = await repository.recovery_page(
+        RECOVERY_ORDERS[order], cursor, limit or 50, uscc=uscc, claim_id=claim_id
+    )
+    return RecoveryList(
+        items=[RecoveryRead.model_validate(r) for r in page], total=total, next_cursor=next_cursor
+    )
 
 
 @router.post(

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +14,31 @@ from services.funding.claim.models import (
     Recovery,
 )
 from services.funding.claim.states import HOLDS_INVOICES, ClaimStatus
+from szcore.keyset import Order, read_page
+
+# Sorts of the lists; each ends with the primary key so its key is unique (keyset-safe).
+CLAIM_ORDERS = {
+    "oldest_first": Order("oldest_first", (Claim.submitted_at, Claim.claim_id)),
+    "newest_first": Order("newest_first", (Claim.submitted_at, Claim.claim_id), descending=True),
+    "claimed_highest": Order("claimed_highest", (Claim.claimed_fen, Claim.claim_id), descending=True),
+}
+PAYMENT_ORDERS = {
+    "queued_oldest": Order("queued_oldest", (Payment.queued_at, Payment.payment_id)),
+    "queued_newest": Order("queued_newest", (Payment.queued_at, Payment.payment_id), descending=True),
+    "amount_highest": Order("amount_highest", (Payment.amount_fen, Payment.payment_id), descending=True),
+}
+RECOVERY_ORDERS = {
+    "raised_oldest": Order("raised_oldest", (Recovery.raised_at, Recovery.recovery_id)),
+    "raised_newest": Order("raised_newest", (Recovery.raised_at, Recovery.recovery_id), descending=True),
+    "amount_highest": Order("amount_highest", (Recovery.amount_fen, Recovery.recovery_id), descending=True),
+}
+BATCH_ORDERS = {
+    "newest": Order("newest", (DisbursementBatch.created_at, DisbursementBatch.batch_id), descending=True),
+    "oldest": Order("oldest", (DisbursementBatch.created_at, DisbursementBatch.batch_id)),
+    "amount_highest": Order(
+        "amount_highest", (DisbursementBatch.total_fen, DisbursementBatch.batch_id), descending=True
+    ),
+}
 
 
 class ClaimRepository:
@@ -64,19 +89,13 @@ class ClaimRepository:
         return int((await self.session.execute(query)).scalar_one())
 
     async def page(
-        self, filters: dict[str, Any], after: list[Any] | None, limit: int, *, newest_first: bool = False
-    ) -> tuple[Sequence[Claim], int]:
+        self, filters: dict[str, Any], order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[Claim], int, str | None]:
         query = select(Claim)
         for name, value in filters.items():
             if value is not None:
                 query = query.where(getattr(Claim, name) == value)
-        total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-        key = tuple_(Claim.submitted_at, Claim.claim_id)
-        if after:
-            query = query.where(key < tuple_(*after) if newest_first else key > tuple_(*after))
-        order = (Claim.submitted_at.desc(), Claim.claim_id.desc()) if newest_first else key.clauses
-        rows = await self.session.execute(query.order_by(*order).limit(limit))
-        return rows.scalars().all(), total
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def of_usccs(self, usccs: Sequence[str], filters: dict[str, Any]) -> Sequence[Claim]:
         """Every claim of the given enterprises (one query, `IN`), within the caller's scope filters."""
@@ -130,15 +149,21 @@ class ClaimRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
-    async def payments(self, **filters: Any) -> Sequence[Payment]:
+    def _payments(self, filters: dict[str, Any]) -> Any:
         query = select(Payment)
         for name, value in filters.items():
             if value is not None:
                 query = query.where(getattr(Payment, name) == value)
-        query = query.order_by(Payment.queued_at, Payment.payment_id).execution_options(
-            populate_existing=True
-        )
+        return query.execution_options(populate_existing=True)
+
+    async def payments(self, **filters: Any) -> Sequence[Payment]:
+        query = self._payments(filters).order_by(Payment.queued_at, Payment.payment_id)
         return (await self.session.execute(query)).scalars().all()
+
+    async def payment_page(
+        self, order: Order, cursor: str | None, limit: int, **filters: Any
+    ) -> tuple[list[Payment], int, str | None]:
+        return await read_page(self.session, self._payments(filters), order, cursor, limit)
 
     async def queue(self, source_id: str, limit: int) -> Sequence[Payment]:
         """Queued payments of a source, earliest acceptance first (先验收先得), then by queueing time."""
@@ -164,6 +189,14 @@ class ClaimRepository:
             query = query.where(DisbursementBatch.source_id == source_id)
         return (await self.session.execute(query)).scalars().all()
 
+    async def batch_page(
+        self, source_id: str | None, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[DisbursementBatch], int, str | None]:
+        query = select(DisbursementBatch)
+        if source_id:
+            query = query.where(DisbursementBatch.source_id == source_id)
+        return await read_page(self.session, query, order, cursor, limit)
+
     # --- recoveries ---
 
     async def recovery(self, recovery_id: str, *, for_update: bool = False) -> Recovery | None:
@@ -172,9 +205,18 @@ class ClaimRepository:
             query = query.with_for_update()
         return (await self.session.execute(query.execution_options(populate_existing=True))).scalars().first()
 
-    async def recoveries(self, **filters: Any) -> Sequence[Recovery]:
+    def _recoveries(self, filters: dict[str, Any]) -> Any:
         query = select(Recovery)
         for name, value in filters.items():
             if value is not None:
                 query = query.where(getattr(Recovery, name) == value)
-        return (await self.session.execute(query.order_by(Recovery.raised_at))).scalars().all()
+        return query
+
+    async def recoveries(self, **filters: Any) -> Sequence[Recovery]:
+        query = self._recoveries(filters).order_by(Recovery.raised_at)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def recovery_page(
+        self, order: Order, cursor: str | None, limit: int, **filters: Any
+    ) -> tuple[list[Recovery], int, str | None]:
+        return await read_page(self.session, self._recoveries(filters), order, cursor, limit)

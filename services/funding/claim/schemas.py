@@ -190,6 +190,8 @@ class BatchDetail(BatchRead):
 
 class BatchList(BaseModel):
     items: list[BatchRead]
+    total: int | None = Field(default=None, description="Batches matching the filters (paged reads only)")
+    next_cursor: str | None = Field(default=None, description="Cursor of the next page (paged reads only)")
 
 
 class ReconciliationLine(BaseModel):
@@ -233,6 +235,8 @@ class RecoveryRead(BaseModel):
 
 class RecoveryList(BaseModel):
     items: list[RecoveryRead]
+    total: int | None = Field(default=None, description="Recoveries matching the filters (paged reads only)")
+    next_cursor: str | None = Field(default=None, description="Cursor of the next page (paged reads only)")
 
 
 class RepaymentIn(BaseModel):
@@ -255,3 +259,5 @@ class PaymentsOfEnterprises(BaseModel):
 
 class PaymentList(BaseModel):
     items: list[PaymentRead]
+    total: int | None = Field(default=None, description="Payments matching the filters (paged reads only)")
+    next_cursor: str | None = Field(default=None, description="Cursor of the next page (paged reads only)")

@@ -4,6 +4,8 @@ same transaction."""
 
 import uuid
 from collections import defaultdict
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
 from shuzhuan.events.v1.assessment_pb2 import PilotStatusRevoked
@@ -34,7 +36,7 @@ from services.funding.ledger.repository import LedgerRepository
 from services.funding.policy import service as policy_service
 from services.funding.policy.document import BaseKind, BenefitLine, PolicyDocument, Recipient
 from szcore.auth import Principal, Role
-from szcore.errors import FieldError, bad_request, conflict, not_found
+from szcore.errors import FieldError, ProblemError, bad_request, conflict, not_found
 from szcore.events import Event
 from szcore.types import utcnow
 
@@ -348,19 +350,19 @@ def _source_for(sources: list[FundingSource], level: str, county_code: str) -> F
     return None
 
 
-async def plan_sources(
-    session: AsyncSession, policy: PolicyDocument, line: BenefitLine, claim: Claim, amount: int
+def plan_sources(
+    policy: PolicyDocument,
+    line: BenefitLine,
+    claim: Claim,
+    amount: int,
+    sources: Sequence[FundingSource],
+    left: dict[str, int],
 ) -> list[tuple[FundingSource, int]]:
-    """Which source pays how much: the policy's shares, or its order. When central money is
-    first-come-first-served and has run out, the local sources carry the rest in their order."""
-    repository = LedgerRepository(session)
-    sources = list(await repository.list_sources(policy.key))
-    levels = source_levels(policy, line)
-    order = list(dict.fromkeys([*levels, *(o.value for o in policy.funding.order)]))
-    candidates = {level: _source_for(sources, level, claim.county_code) for level in order}
-    locked = await repository.lock_sources([s.source_id for s in candidates.values() if s])
-    balances = await repository.balances(list(locked))
-    left = {source_id: ledger.available(balances, source_id) for source_id in locked}
+    """Which source pays how much, given what each has available: the policy's shares, or its order.
+    When central money is first-come-first-served and has run out, the local sources carry the rest in
+    their order."""
+    levels, order, candidates = _candidates(policy, line, claim, sources)
+    left = dict(left)
     planned: dict[str, int] = defaultdict(int)
     ordered = policy.funding.mode == "ordered"
     fcfs = policy.funding.central_first_come_first_served
@@ -389,11 +391,35 @@ async def plan_sources(
             f"The funding sources of {policy.key} cannot cover {remainder} fen of this claim",
             [FieldError("sources", "source_exhausted", "Allocate more money first", "资金来源余额不足")],
         )
-    by_id = {s.source_id: s for s in locked.values()}
+    by_id = {s.source_id: s for s in sources}
     return [(by_id[source_id], fen) for source_id, fen in sorted(planned.items()) if fen > 0]
 
 
-async def approve(session: AsyncSession, principal: Principal, claim_id: str) -> Claim:
+def _candidates(
+    policy: PolicyDocument, line: BenefitLine, claim: Claim, sources: Sequence[FundingSource]
+) -> tuple[list[str], list[str], dict[str, FundingSource | None]]:
+    levels = source_levels(policy, line)
+    order = list(dict.fromkeys([*levels, *(o.value for o in policy.funding.order)]))
+    return levels, order, {level: _source_for(list(sources), level, claim.county_code) for level in order}
+
+
+def _plan_key(parts: list[tuple[FundingSource, int]]) -> list[tuple[str, int]]:
+    return [(source.source_id, fen) for source, fen in parts]
+
+
+async def approve(
+    session: AsyncSession,
+    principal: Principal,
+    claim_id: str,
+    *,
+    prepared: Callable[[Claim, Sequence[ClaimAllocation], Sequence[Payment]], Awaitable[None]] | None = None,
+) -> Claim:
+    """Commits the approved amount on the funding sources. The sources are locked last, for the shortest
+    critical section (every approval of a source waits on it): the plan is made on the balances as they
+    stand, and the claim's rows, payments and event are written before the lock; under the lock the plan is
+    redone on the locked balances, and the writes are redone only if it changed. `prepared(claim,
+    allocations, payments)` runs before the lock too (and again if the writes were redone): the endpoint
+    builds its response there."""
     auth.require(auth.is_city(principal), "Only the city approves claims")
     claim = await visible_claim(session, principal, claim_id, for_update=True)
     if next_status(ClaimStatus(claim.status), Action.approve) is None:
@@ -407,17 +433,51 @@ async def approve(session: AsyncSession, principal: Principal, claim_id: str) ->
         used = await repository.approved_on_line(claim.uscc, line.code)
         amount = min(amount, line.caps.per_recipient_fen - used)
     ledger_repository = LedgerRepository(session)
-    sources = [s.source_id for s in await ledger_repository.list_sources(policy.key)]
+    policy_sources = list(await ledger_repository.list_sources(policy.key))
+    source_ids = [s.source_id for s in policy_sources]
     if line.caps.line_total_fen is not None:
         amount = min(
-            amount, line.caps.line_total_fen - await ledger_repository.committed_net(sources, line.code)
+            amount, line.caps.line_total_fen - await ledger_repository.committed_net(source_ids, line.code)
         )
     if policy.programme_total_fen is not None:
-        amount = min(amount, policy.programme_total_fen - await ledger_repository.committed_net(sources))
+        amount = min(amount, policy.programme_total_fen - await ledger_repository.committed_net(source_ids))
     if amount <= 0:
         raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
-    parts = await plan_sources(session, policy, line, claim, amount)
-    await ledger.lock_and_check(session, {source.source_id: fen for source, fen in parts})
+    before = (claim.status, claim.approved_fen, claim.updated_at)
+    claim.approved_fen = amount
+    _transition(claim, Action.approve)
+    _, _, candidates = _candidates(policy, line, claim, policy_sources)
+    wanted = sorted({source.source_id for source in candidates.values() if source is not None})
+    staged: _Staged | None = None
+    try:
+        guess = plan_sources(
+            policy, line, claim, amount, policy_sources, await ledger_repository.available(wanted)
+        )
+    except ProblemError:
+        guess = []  # refused on unlocked balances: decided again under the lock, where refusals are made
+    if guess:
+        staged = await _stage_approval(session, claim, guess)
+        if prepared is not None:
+            await prepared(claim, staged.allocations, staged.payments)
+    # The critical section: from here to the commit, every approval on these sources waits.
+    locked = await ledger_repository.lock_sources(wanted)
+    left = await ledger_repository.available(list(locked))
+    try:
+        parts = plan_sources(policy, line, claim, amount, list(locked.values()), left)
+        ledger.check_available(left, {source.source_id: fen for source, fen in parts})
+    except ProblemError:
+        # A refusal leaves the claim as it was even where the caller's transaction goes on.
+        if staged is not None:
+            await _unstage(session, staged)
+        claim.status, claim.approved_fen, claim.updated_at = before
+        await session.flush()
+        raise
+    if staged is None or _plan_key(staged.parts) != _plan_key(parts):
+        if staged is not None:
+            await _unstage(session, staged)
+        staged = await _stage_approval(session, claim, parts)
+        if prepared is not None:
+            await prepared(claim, staged.allocations, staged.payments)
     year = utcnow().year
     entries = await ledger.post(
         session,
@@ -437,29 +497,6 @@ async def approve(session: AsyncSession, principal: Principal, claim_id: str) ->
             for source, fen in parts
         ],
     )
-    now = utcnow()
-    await repository.add(
-        *[
-            ClaimAllocation(
-                claim_id=claim.claim_id,
-                source_id=source.source_id,
-                level=source.level,
-                amount_fen=fen,
-                paid_fen=0,
-            )
-            for source, fen in parts
-        ],
-        *[_payment(claim, source.source_id, fen) for source, fen in parts],
-    )
-    claim.approved_fen = amount
-    _transition(claim, Action.approve)
-    claim.updated_at = now
-    await outbox.add(
-        session,
-        claim_events.claim_approved(claim, [(s.source_id, s.level, fen) for s, fen in parts]),
-        aggregate_type="claim",
-        aggregate_id=claim.claim_id,
-    )
     await audit_log.append(
         session,
         actor=principal,
@@ -470,6 +507,48 @@ async def approve(session: AsyncSession, principal: Principal, claim_id: str) ->
         chain="money",
     )
     return claim
+
+
+@dataclass
+class _Staged:
+    parts: list[tuple[FundingSource, int]]
+    allocations: list[ClaimAllocation] = field(default_factory=list)
+    payments: list[Payment] = field(default_factory=list)
+    event_id: str = ""
+
+
+async def _stage_approval(
+    session: AsyncSession, claim: Claim, parts: list[tuple[FundingSource, int]]
+) -> _Staged:
+    """The approval's writes that follow from the plan (allocations, queued payments, the event)."""
+    staged = _Staged(parts)
+    staged.allocations = [
+        ClaimAllocation(
+            claim_id=claim.claim_id,
+            source_id=source.source_id,
+            level=source.level,
+            amount_fen=fen,
+            paid_fen=0,
+        )
+        for source, fen in parts
+    ]
+    staged.payments = [_payment(claim, source.source_id, fen) for source, fen in parts]
+    await ClaimRepository(session).add(*staged.allocations, *staged.payments)
+    staged.event_id = await outbox.add(
+        session,
+        claim_events.claim_approved(claim, [(s.source_id, s.level, fen) for s, fen in parts]),
+        aggregate_type="claim",
+        aggregate_id=claim.claim_id,
+    )
+    return staged
+
+
+async def _unstage(session: AsyncSession, staged: _Staged) -> None:
+    """The locked balances changed the plan: take back what was written for the first one."""
+    for row in [*staged.allocations, *staged.payments]:
+        await session.delete(row)
+    await session.flush()
+    await outbox.discard(session, [staged.event_id])
 
 
 def _payment(claim: Claim, source_id: str, amount: int) -> Payment:

@@ -9,6 +9,7 @@ enterprise_copy = Subscription(
         ("enrollment", "EnterpriseAdmitted"),
     ],
     handler=service.apply_enterprise_event,
+    batch_handler=service.apply_enterprise_events,
     description="Keeps the funding service's read copy of enrolled enterprises",
 )
 

@@ -42,10 +42,9 @@ def _optional_time(message: Any, field: str) -> datetime | None:
 
 
 async def _upsert_enterprise(
-    session: AsyncSession, uscc: str, values: dict[str, Any], seen_at: datetime
+    repository: EnterpriseCopyRepository, uscc: str, values: dict[str, Any], seen_at: datetime
 ) -> None:
     """Events may arrive in any order: a copy first made from a later event is completed by the others."""
-    repository = EnterpriseCopyRepository(session)
     if await repository.get(uscc) is None:
         values = {
             "name": "",
@@ -59,11 +58,13 @@ async def _upsert_enterprise(
     await repository.upsert(uscc, {**values, "copied_at": utcnow()})
 
 
-async def apply_enterprise_registered(session: AsyncSession, event: Event) -> None:
+async def apply_enterprise_registered(
+    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
+) -> None:
     payload = event.payload
     assert isinstance(payload, EnterpriseRegistered)
     await _upsert_enterprise(
-        session,
+        repository or EnterpriseCopyRepository(session),
         payload.uscc,
         {
             "name": payload.name,
@@ -76,14 +77,17 @@ async def apply_enterprise_registered(session: AsyncSession, event: Event) -> No
     )
 
 
-async def apply_enterprise_updated(session: AsyncSession, event: Event) -> None:
+async def apply_enterprise_updated(
+    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
+) -> None:
     payload = event.payload
     assert isinstance(payload, EnterpriseUpdated)
-    existing = await EnterpriseCopyRepository(session).get(payload.uscc)
+    repository = repository or EnterpriseCopyRepository(session)
+    existing = await repository.get(payload.uscc)
     if existing is not None and existing.dossier_version > payload.version:
         return  # an older update delivered late
     await _upsert_enterprise(
-        session,
+        repository,
         payload.uscc,
         {
             "name": payload.name,
@@ -99,7 +103,9 @@ async def apply_enterprise_updated(session: AsyncSession, event: Event) -> None:
     )
 
 
-async def apply_enterprise_admitted(session: AsyncSession, event: Event) -> None:
+async def apply_enterprise_admitted(
+    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
+) -> None:
     payload = event.payload
     assert isinstance(payload, EnterpriseAdmitted)
     values: dict[str, Any] = {
@@ -110,16 +116,32 @@ async def apply_enterprise_admitted(session: AsyncSession, event: Event) -> None
     }
     if payload.pilot_industry:
         values["pilot_industry"] = payload.pilot_industry
-    await _upsert_enterprise(session, payload.uscc, values, from_timestamp(payload.admitted_at))
+    await _upsert_enterprise(
+        repository or EnterpriseCopyRepository(session),
+        payload.uscc,
+        values,
+        from_timestamp(payload.admitted_at),
+    )
+
+
+_ENTERPRISE_HANDLERS = {
+    "EnterpriseRegistered": apply_enterprise_registered,
+    "EnterpriseUpdated": apply_enterprise_updated,
+    "EnterpriseAdmitted": apply_enterprise_admitted,
+}
 
 
 async def apply_enterprise_event(session: AsyncSession, event: Event) -> None:
-    handlers = {
-        "EnterpriseRegistered": apply_enterprise_registered,
-        "EnterpriseUpdated": apply_enterprise_updated,
-        "EnterpriseAdmitted": apply_enterprise_admitted,
-    }
-    await handlers[event.event_type](session, event)
+    await _ENTERPRISE_HANDLERS[event.event_type](session, event)
+
+
+async def apply_enterprise_events(session: AsyncSession, events: list[Event]) -> None:
+    """A batch in stream order: one SELECT of the copies involved, the same rules per event, one flush."""
+    repository = EnterpriseCopyRepository(session)
+    await repository.preload([event.payload.uscc for event in events])  # type: ignore[attr-defined]
+    for event in events:
+        await _ENTERPRISE_HANDLERS[event.event_type](session, event, repository)
+    await session.flush()
 
 
 async def apply_designation_awarded(session: AsyncSession, event: Event) -> None:

@@ -1,11 +1,11 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
 from services.funding.idempotency import IdempotencyKey, run_once
 from services.funding.ledger import auth, service
 from services.funding.ledger.chain import AccountKind
-from services.funding.ledger.repository import LedgerRepository
+from services.funding.ledger.repository import ENTRY_ORDERS, LedgerRepository
 from services.funding.ledger.schemas import (
     AllocationCreate,
     Balances,
@@ -17,7 +17,6 @@ from services.funding.ledger.schemas import (
     SourceList,
     SourceRead,
 )
-from services.funding.pagination import decode_cursor, encode_cursor
 from services.funding.policy import service as policy_service
 from szcore.auth import CurrentPrincipal
 from szcore.errors import FieldError, bad_request, not_found
@@ -121,17 +120,22 @@ async def list_entries(
     entry_type: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    order: Annotated[
+        Literal["chain", "newest", "amount_highest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "chain",
 ) -> EntryPage:
     auth.require_read(principal)
-    key = decode_cursor(cursor)
-    after = int(key[0]) if key else 0
-    rows, total = await LedgerRepository(session).entries(
-        after_seq=after, limit=limit, source_id=source_id, claim_id=claim_id, uscc=uscc, entry_type=entry_type
+    rows, total, next_cursor = await LedgerRepository(session).entries(
+        order=ENTRY_ORDERS[order],
+        cursor=cursor,
+        limit=limit,
+        source_id=source_id,
+        claim_id=claim_id,
+        uscc=uscc,
+        entry_type=entry_type,
     )
-    items = [EntryRead.model_validate(r) for r in rows]
-    return EntryPage(
-        items=items, total=total, next_cursor=encode_cursor(items[-1].seq) if len(items) == limit else None
-    )
+    return EntryPage(items=[EntryRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor)
 
 
 @router.get(

@@ -2,13 +2,22 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, select, text
+from sqlalchemy import case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.ledger.chain import AccountKind
 from services.funding.ledger.models import FundingSource, LedgerEntry
+from szcore.keyset import Order, read_page
 
 CHAIN_LOCK = zlib.crc32(b"funding:ledger_entry")
+
+
+# Sorts of the entry list; `seq` is unique, so each key is too (keyset-safe).
+ENTRY_ORDERS = {
+    "chain": Order("chain", (LedgerEntry.seq,)),
+    "newest": Order("newest", (LedgerEntry.seq,), descending=True),
+    "amount_highest": Order("amount_highest", (LedgerEntry.amount_fen, LedgerEntry.seq), descending=True),
+}
 
 
 class LedgerRepository:
@@ -68,20 +77,36 @@ class LedgerRepository:
                 per_source[kind] += sign * int(total)
         return result
 
+    async def available(self, source_ids: Sequence[str]) -> dict[str, int]:
+        """source id -> its available balance, in one statement (what `balances` gives as "available")."""
+        if not source_ids:
+            return {}
+        kind = AccountKind.available.value
+        debit = LedgerEntry.debit_account == literal(f"{kind}:") + LedgerEntry.source_id
+        credit = LedgerEntry.credit_account == literal(f"{kind}:") + LedgerEntry.source_id
+        signed = case((debit, LedgerEntry.amount_fen), (credit, -LedgerEntry.amount_fen), else_=0)
+        query = (
+            select(LedgerEntry.source_id, func.coalesce(func.sum(signed), 0))
+            .where(LedgerEntry.source_id.in_(source_ids))
+            .group_by(LedgerEntry.source_id)
+        )
+        found = {source_id: int(total) for source_id, total in (await self.session.execute(query)).all()}
+        return {source_id: found.get(source_id, 0) for source_id in source_ids}
+
+    async def add_entries(self, rows: Sequence[dict[str, Any]]) -> list[LedgerEntry]:
+        entries = [LedgerEntry(**values) for values in rows]
+        self.session.add_all(entries)
+        await self.session.flush()
+        return entries
+
     async def entries(
-        self, *, after_seq: int = 0, limit: int = 100, **filters: Any
-    ) -> tuple[Sequence[LedgerEntry], int]:
+        self, *, order: Order, cursor: str | None = None, limit: int = 100, **filters: Any
+    ) -> tuple[list[LedgerEntry], int, str | None]:
         query = select(LedgerEntry)
         for name, value in filters.items():
             if value is not None:
                 query = query.where(getattr(LedgerEntry, name) == value)
-        total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-        rows = (
-            await self.session.execute(
-                query.where(LedgerEntry.seq > after_seq).order_by(LedgerEntry.seq).limit(limit)
-            )
-        ).scalars()
-        return rows.all(), total
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def entry_count(self) -> int:
         return (await self.session.execute(select(func.count()).select_from(LedgerEntry))).scalar_one()

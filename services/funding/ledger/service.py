@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,7 +49,7 @@ async def post(session: AsyncSession, actor_subject: str, postings: Sequence[Pos
     await repository.lock_chain()
     last = await repository.last_entry()
     seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
-    entries = []
+    rows: list[dict[str, Any]] = []
     for posting in postings:
         if posting.amount_fen <= 0:
             raise ValueError("ledger amounts are positive; the entry type gives the direction")
@@ -75,8 +76,8 @@ async def post(session: AsyncSession, actor_subject: str, postings: Sequence[Pos
             "prev_hash": prev_hash,
         }
         values["hash"] = prev_hash = entry_hash(values)
-        entries.append(await repository.add_entry(values))
-    return entries
+        rows.append(values)
+    return await repository.add_entries(rows)
 
 
 async def lock_and_check(session: AsyncSession, needs: dict[str, int]) -> dict[str, FundingSource]:
@@ -86,20 +87,24 @@ async def lock_and_check(session: AsyncSession, needs: dict[str, int]) -> dict[s
     missing = sorted(set(needs) - set(sources))
     if missing:
         raise not_found("source_not_found", f"No funding source {', '.join(missing)}")
-    balances = await repository.balances(list(needs))
+    check_available(await repository.available(list(needs)), needs)
+    return sources
+
+
+def check_available(available_fen: dict[str, int], needs: dict[str, int]) -> None:
+    """Refuse if a source lacks the amount needed (balances read under the sources' lock)."""
     short = [
         FieldError(
             f"sources.{source_id}",
             "source_exhausted",
-            f"{source_id} has {available(balances, source_id)} fen available, {need} needed",
+            f"{source_id} has {available_fen.get(source_id, 0)} fen available, {need} needed",
             "资金来源余额不足",
         )
         for source_id, need in sorted(needs.items())
-        if available(balances, source_id) < need
+        if available_fen.get(source_id, 0) < need
     ]
     if short:
         raise conflict("source_exhausted", "A funding source has not enough money available", short)
-    return sources
 
 
 def available(balances: dict[str, dict[str, int]], source_id: str) -> int:

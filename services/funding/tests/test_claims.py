@@ -334,6 +334,53 @@ class TestFirstComeFirstServed:
         assert approved[1] == {"jinhua-central": 10 * WAN, "jinhua-city": 20 * WAN, "jinhua-county": 20 * WAN}
 
 
+class TestPlanRedoneUnderTheLock:
+    """The approval plans on the balances before locking the sources; if the locked balances plan
+    differently, the allocations, payments and event written for the first plan are replaced."""
+
+    async def test_stale_balances_before_the_lock_do_not_leak(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        await setup_policy_and_sources(
+            client, tokens, "jinhua", {"central": 30 * WAN, "city": 500 * WAN, "county": 500 * WAN}
+        )
+        claim_ids = []
+        for i in range(2):
+            uscc = new_uscc()
+            await seed_enterprise(
+                session, uscc, level=2, accepted=date(2025, 1, 10 + i), contract=f"c-{uscc}"
+            )
+            body = claim_body(uscc, [invoice(f"PL{i}000", 100 * WAN)], 50 * WAN) | {"policy_key": "jinhua"}
+            claim_ids.append(await claim_through_audit(client, tokens, body))
+        city = tokens.headers(Role.city_admin)
+        assert (await client.post(f"/claims/{claim_ids[0]}/approve", headers=city | key())).status_code == 200
+        real, calls = LedgerRepository.available, []
+
+        async def stale_before_the_lock(self: LedgerRepository, source_ids: list[str]) -> dict[str, int]:
+            found = await real(self, source_ids)
+            calls.append(source_ids)
+            if len(calls) == 1:  # central looks untouched, as if the first approval had not committed
+                return {s: v + 20 * WAN if s.endswith("central") else v for s, v in found.items()}
+            return found
+
+        monkeypatch.setattr(LedgerRepository, "available", stale_before_the_lock)
+        response = await client.post(f"/claims/{claim_ids[1]}/approve", headers=city | key())
+        assert response.status_code == 200, response.text
+        assert len(calls) == 2
+        expected = {"jinhua-central": 10 * WAN, "jinhua-city": 20 * WAN, "jinhua-county": 20 * WAN}
+        body = response.json()
+        assert {a["source_id"]: a["amount_fen"] for a in body["allocations"]} == expected
+        assert {p["source_id"]: p["amount_fen"] for p in body["payments"]} == expected
+        fresh = (await client.get(f"/claims/{claim_ids[1]}", headers=city)).json()
+        assert {a["source_id"]: a["amount_fen"] for a in fresh["allocations"]} == expected
+        assert len(fresh["payments"]) == 3
+        events = [ClaimApproved.FromString(e.payload) for e in await events_of(session, "ClaimApproved")]
+        (event,) = [e for e in events if e.claim_id == claim_ids[1]]
+        assert {s.source_id: s.amount_fen for s in event.by_source} == expected
+        balances = await LedgerRepository(session).balances(["jinhua-central"])
+        assert balances["jinhua-central"]["available"] == 0
+
+
 class TestDisbursementAndClawback:
     async def approved_claim(self, client: httpx.AsyncClient, tokens, uscc: str) -> str:  # type: ignore[no-untyped-def]
         claim_id = await claim_through_audit(
@@ -413,6 +460,44 @@ class TestDisbursementAndClawback:
         )
         assert empty.status_code == 409 and empty.json()["code"] == "queue_empty"
 
+    async def test_payments_and_batches_page_in_the_chosen_order(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens, enterprise: str
+    ) -> None:
+        await self.approved_claim(client, tokens, enterprise)
+        city = tokens.headers(Role.city_admin)
+
+        async def walk(url: str) -> list[dict]:  # type: ignore[type-arg]
+            seen, cursor = [], None
+            while True:
+                body = (await client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=city)).json()
+                assert body["total"] is not None
+                seen += body["items"]
+                if (cursor := body["next_cursor"]) is None:
+                    return seen
+
+        legacy = (await client.get(f"/payments?uscc={enterprise}", headers=city)).json()
+        assert legacy["total"] is None and len(legacy["items"]) == 2
+        by_amount = await walk(f"/payments?uscc={enterprise}&limit=1&order=amount_highest")
+        amounts = [p["amount_fen"] for p in by_amount]
+        assert amounts == sorted(amounts, reverse=True)
+        assert sorted(p["payment_id"] for p in by_amount) == sorted(p["payment_id"] for p in legacy["items"])
+        first = (
+            await client.get(f"/payments?uscc={enterprise}&limit=1&order=queued_newest", headers=city)
+        ).json()
+        refused = await client.get(
+            f"/payments?uscc={enterprise}&limit=1&cursor={first['next_cursor']}", headers=city
+        )
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_cursor"
+
+        made = [await self.batch(client, tokens, s) for s in ("xinxiang-central", "xinxiang-city")]
+        newest = await walk("/disbursement-batches?limit=1&order=newest")
+        oldest = await walk("/disbursement-batches?limit=1&order=oldest")
+        assert [b["batch_id"] for b in newest] == [b["batch_id"] for b in reversed(oldest)]
+        assert {b["batch_id"] for b in made} <= {b["batch_id"] for b in newest}
+        assert len(newest) == len({b["batch_id"] for b in newest})
+        recoveries = await walk(f"/recoveries?uscc={enterprise}&limit=1&order=amount_highest")
+        assert recoveries == [] and (await client.get("/recoveries", headers=city)).json()["total"] is None
+
     async def test_queue_pays_the_earliest_acceptance_first(
         self, client: httpx.AsyncClient, session: AsyncSession, tokens
     ) -> None:
@@ -453,6 +538,10 @@ class TestDisbursementAndClawback:
         assert [p["status"] for p in claim["payments"]] == ["paid", "cancelled"]
         recoveries = (await client.get(f"/recoveries?claim_id={claim_id}", headers=city)).json()["items"]
         assert [(r["source_id"], r["amount_fen"]) for r in recoveries] == [("xinxiang-central", 30 * WAN)]
+        paged = (
+            await client.get(f"/recoveries?claim_id={claim_id}&limit=1&order=raised_newest", headers=city)
+        ).json()
+        assert paged["items"] == recoveries and paged["total"] == 1 and paged["next_cursor"] is None
         (raised,) = await events_of(session, "RecoveryRaised")
         assert RecoveryRaised.FromString(raised.payload).reason == "pilot_status_revoked"
         recovery_id = recoveries[0]["recovery_id"]
@@ -492,6 +581,61 @@ class TestDisbursementAndClawback:
         assert (
             await client.post(f"/claims/{claim_id}/clawback", json={"reason": "fraud"}, headers=county)
         ).status_code == 403
+
+
+class TestClaimSorting:
+    async def submit(self, client: httpx.AsyncClient, tokens, enterprise: str, n: int, claimed: int) -> None:  # type: ignore[no-untyped-def]
+        body = claim_body(enterprise, [invoice(f"SORT{n}", WAN)], claimed) | {
+            "project_id": f"s{n}",
+            "assessment_id": f"acc-{enterprise}",
+        }
+        response = await client.post("/claims", json=body, headers=enterprise_headers(tokens, enterprise))
+        assert response.status_code == 201, response.text
+
+    async def walk(
+        self, client: httpx.AsyncClient, headers: dict[str, str], url: str, between=None
+    ) -> list[dict]:  # type: ignore[no-untyped-def]
+        seen: list[dict] = []  # type: ignore[type-arg]
+        cursor = None
+        while True:
+            body = (await client.get(url + (f"&cursor={cursor}" if cursor else ""), headers=headers)).json()
+            seen += body["items"]
+            cursor = body["next_cursor"]
+            if cursor is None:
+                return seen
+            if between is not None:
+                await between()
+
+    async def test_largest_claims_first_stable_while_claims_arrive(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens, enterprise: str
+    ) -> None:
+        for n, claimed in enumerate([WAN // 4, WAN // 2, WAN // 4, WAN // 8]):
+            await self.submit(client, tokens, enterprise, n, claimed)
+        city = tokens.headers(Role.city_admin)
+        url = f"/claims?limit=2&uscc={enterprise}&order=claimed_highest"
+        late = iter(range(10, 20))
+
+        async def submit_small() -> None:
+            await self.submit(client, tokens, enterprise, next(late), 1)
+
+        seen = await self.walk(client, city, url, between=submit_small)
+        ids = [c["claim_id"] for c in seen]
+        assert len(ids) == len(set(ids))
+        amounts = [c["claimed_fen"] for c in seen]
+        assert amounts == sorted(amounts, reverse=True)
+        assert amounts[:4] == [WAN // 2, WAN // 4, WAN // 4, WAN // 8]
+
+    async def test_a_cursor_of_another_order_is_refused(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens, enterprise: str
+    ) -> None:
+        for n in range(3):
+            await self.submit(client, tokens, enterprise, n, WAN // 4)
+        city = tokens.headers(Role.city_admin)
+        first = (
+            await client.get(f"/claims?limit=2&uscc={enterprise}&order=newest_first", headers=city)
+        ).json()
+        refused = await client.get(f"/claims?uscc={enterprise}&cursor={first['next_cursor']}", headers=city)
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_cursor"
 
 
 class TestListing:

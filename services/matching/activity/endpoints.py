@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -39,8 +39,14 @@ async def list_activities(
     kind: ActivityKind | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["id", "starts_soonest", "starts_latest", "created_newest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "id",
 ) -> ActivityPage:
-    return await service.page(session, principal, programme=programme, kind=kind, cursor=cursor, limit=limit)
+    return await service.page(
+        session, principal, programme=programme, kind=kind, cursor=cursor, limit=limit, order=order
+    )
 
 
 @router.get("/stats", response_model=ActivityStats, summary="Counts toward the targets, per kind of activity")

@@ -5,6 +5,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.activity.models import Activity, Registration
 from services.matching.project.models import Engagement
+from szcore.keyset import Order
+
+# Sorts of the activity list; each ends with the activity id (unique).
+ACTIVITY_ORDERS = {
+    "id": Order("id", (Activity.activity_id,)),
+    "starts_soonest": Order("starts_soonest", (Activity.starts_at, Activity.activity_id)),
+    "starts_latest": Order("starts_latest", (Activity.starts_at, Activity.activity_id), descending=True),
+    "created_newest": Order("created_newest", (Activity.created_at, Activity.activity_id), descending=True),
+}
 
 
 class ActivityRepository:

@@ -4,7 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.activity import auth
 from services.matching.activity.models import Activity, ActivityKind, ActivityStatus, Registration
-from services.matching.activity.repository import ActivityRepository
+from services.matching.activity.repository import ACTIVITY_ORDERS, ActivityRepository
 from services.matching.activity.schemas import (
     ActivityCreate,
     ActivityPage,
@@ -15,10 +15,11 @@ from services.matching.activity.schemas import (
     OutcomeRecord,
     RegistrationCreate,
 )
-from services.matching.common import decode_cursor, encode_cursor, new_id, refuse
+from services.matching.common import new_id, refuse
 from services.matching.db import audit_log
 from szcore.auth import Principal, Role
 from szcore.errors import conflict, forbidden, not_found
+from szcore.keyset import page_rows
 from szcore.types import utcnow
 
 # Enterprises and providers sign themselves up; the organisers (city, county) sign others up.
@@ -70,19 +71,13 @@ async def page(
     kind: ActivityKind | None,
     cursor: str | None,
     limit: int,
+    order: str = "id",
 ) -> ActivityPage:
     county = principal.county if principal.is_role(Role.county_admin, Role.county_system) else None
     repository = ActivityRepository(session)
     everything = await repository.filtered(programme=programme, kind=kind, county_code=county, after=None)
-    after = decode_cursor(cursor)
-    rows = [a for a in everything if after is None or a.activity_id > after][: limit + 1]
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return ActivityPage(
-        items=await read(session, rows),
-        total=len(everything),
-        next_cursor=encode_cursor(rows[-1].activity_id) if more else None,
-    )
+    rows, next_cursor = page_rows(everything, ACTIVITY_ORDERS[order], cursor, limit)
+    return ActivityPage(items=await read(session, rows), total=len(everything), next_cursor=next_cursor)
 
 
 def _participant(

@@ -18,13 +18,15 @@ def _size_class(value: int) -> str:
     return SizeClass.Name(value).removeprefix("SIZE_CLASS_").lower()
 
 
-async def apply_enterprise_registered(session: AsyncSession, event: Event) -> None:
+async def apply_enterprise_registered(
+    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
+) -> None:
     payload = event.payload
+    repository = repository or EnterpriseCopyRepository(session)
     if isinstance(payload, EnterpriseUpdated):
-        await apply_enterprise_updated(session, payload)
+        await apply_enterprise_updated(session, payload, repository)
         return
     assert isinstance(payload, EnterpriseRegistered)
-    repository = EnterpriseCopyRepository(session)
     existing = await repository.get(payload.uscc)
     if existing is not None:
         # An update may have overtaken the registration: keep its newer values.
@@ -43,9 +45,11 @@ async def apply_enterprise_registered(session: AsyncSession, event: Event) -> No
     )
 
 
-async def apply_enterprise_updated(session: AsyncSession, payload: EnterpriseUpdated) -> None:
+async def apply_enterprise_updated(
+    session: AsyncSession, payload: EnterpriseUpdated, repository: EnterpriseCopyRepository | None = None
+) -> None:
     """The dossier's new values replace the copy's; open_engagements is this service's own and stays."""
-    repository = EnterpriseCopyRepository(session)
+    repository = repository or EnterpriseCopyRepository(session)
     values = {
         "name": payload.name,
         "county_code": payload.county_code,
@@ -56,6 +60,15 @@ async def apply_enterprise_updated(session: AsyncSession, payload: EnterpriseUpd
         # Updated before Registered reached us (separate deliveries): the update carries all we copy.
         values |= {"registered_at": from_timestamp(payload.changed_at), "copied_at": utcnow()}
     await repository.upsert(payload.uscc, values)
+
+
+async def apply_enterprise_events(session: AsyncSession, events: list[Event]) -> None:
+    """A batch in stream order: one SELECT of the copies involved, the same rules per event, one flush."""
+    repository = EnterpriseCopyRepository(session)
+    await repository.preload([event.payload.uscc for event in events])  # type: ignore[attr-defined]
+    for event in events:
+        await apply_enterprise_registered(session, event, repository)
+    await session.flush()
 
 
 async def provider_may_see(session: AsyncSession, provider_id: str | None, uscc: str) -> bool:

@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -43,9 +43,20 @@ async def list_engagements(
     status: EngagementStatus | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["id", "created_newest", "created_oldest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "id",
 ) -> EngagementPage:
     return await service.page(
-        session, principal, uscc=uscc, provider_id=provider_id, status=status, cursor=cursor, limit=limit
+        session,
+        principal,
+        uscc=uscc,
+        provider_id=provider_id,
+        status=status,
+        cursor=cursor,
+        limit=limit,
+        order=order,
     )
 
 

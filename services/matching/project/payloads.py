@@ -87,3 +87,14 @@ def engagement_cancelled(engagement: Engagement, project: Project | None) -> pb.
         reason=engagement.status_reason or "",
         cancelled_at=to_timestamp(engagement.closed_at or utcnow()),
     )
+
+
+def engagement_closed(engagement: Engagement) -> pb.EngagementClosed:
+    return pb.EngagementClosed(
+        engagement_id=engagement.engagement_id,
+        uscc=engagement.uscc,
+        provider_id=engagement.provider_id,
+        kind=str(engagement.kind),
+        outcome=str(engagement.status),
+        closed_at=to_timestamp(engagement.closed_at or utcnow()),
+    )

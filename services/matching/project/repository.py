@@ -1,10 +1,20 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.project.models import Engagement, EngagementStatus, Milestone, Plan, Project
+from szcore.keyset import Order, read_page
+
+# Sorts of the engagement list; each ends with the engagement id (unique).
+ENGAGEMENT_ORDERS = {
+    "id": Order("id", (Engagement.engagement_id,)),
+    "created_newest": Order(
+        "created_newest", (Engagement.created_at, Engagement.engagement_id), descending=True
+    ),
+    "created_oldest": Order("created_oldest", (Engagement.created_at, Engagement.engagement_id)),
+}
 
 
 class ProjectRepository:
@@ -52,19 +62,12 @@ class ProjectRepository:
         provider_id: str | None,
         county_code: str | None,
         status: str | None,
-        after: str | None,
+        order: Order,
+        cursor: str | None,
         limit: int,
-    ) -> tuple[Sequence[Engagement], int]:
+    ) -> tuple[list[Engagement], int, str | None]:
         query = self._filtered(uscc, provider_id, county_code, status)
-        total = (await self.session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-        if after is not None:
-            query = query.where(Engagement.engagement_id > after)
-        rows = (
-            (await self.session.execute(query.order_by(Engagement.engagement_id).limit(limit)))
-            .scalars()
-            .all()
-        )
-        return rows, total
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def of_usccs(
         self, usccs: Sequence[str], *, provider_id: str | None, county_code: str | None

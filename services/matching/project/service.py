@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from shuzhuan.events.v1.assessment_pb2 import AcceptanceEvaluated
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.common import decode_cursor, encode_cursor, new_id, refuse
+from services.matching.common import new_id, refuse
 from services.matching.db import audit_log, outbox
 from services.matching.enterprise import service as enterprises
 from services.matching.enterprise.models import EnterpriseCopy
@@ -20,7 +20,7 @@ from services.matching.project.models import (
     Project,
     ProjectStatus,
 )
-from services.matching.project.repository import ProjectRepository
+from services.matching.project.repository import ENGAGEMENT_ORDERS, ProjectRepository
 from services.matching.project.schemas import (
     CancelRequest,
     ContractSign,
@@ -216,6 +216,7 @@ async def page(
     status: EngagementStatus | None,
     cursor: str | None,
     limit: int,
+    order: str = "id",
 ) -> EngagementPage:
     county = None
     if principal.is_role(Role.enterprise):
@@ -226,21 +227,16 @@ async def page(
         county = principal.county
     elif not principal.is_role(*auth.CITY_WIDE):
         raise forbidden("role_not_allowed", "Your role does not see engagements")
-    items, total = await ProjectRepository(session).page(
+    items, total, next_cursor = await ProjectRepository(session).page(
         uscc=uscc.upper() if uscc else None,
         provider_id=provider_id,
         county_code=county,
         status=status,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
+        order=ENGAGEMENT_ORDERS[order],
+        cursor=cursor,
+        limit=limit,
     )
-    more = len(items) > limit
-    items = items[:limit]
-    return EngagementPage(
-        items=[await read(session, e) for e in items],
-        total=total,
-        next_cursor=encode_cursor(items[-1].engagement_id) if more else None,
-    )
+    return EngagementPage(items=[await read(session, e) for e in items], total=total, next_cursor=next_cursor)
 
 
 def _require_open(engagement: Engagement) -> None:
@@ -488,6 +484,13 @@ async def complete_diagnosis(session: AsyncSession, principal: Principal, engage
     if engagement.kind != EngagementKind.diagnosis:
         raise conflict("not_a_diagnosis", "A transformation completes with its project")
     await _close(session, engagement, EngagementStatus.completed, None)
+    # Without it enrollment and assessment would let the provider keep reading the enterprise.
+    await outbox.add(
+        session,
+        payloads.engagement_closed(engagement),
+        aggregate_type="engagement",
+        aggregate_id=engagement_id,
+    )
     return engagement
 
 

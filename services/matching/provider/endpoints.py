@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -12,6 +12,7 @@ from services.matching.provider.schemas import (
     ProviderRead,
     RatingCreate,
     RatingFactsRead,
+    RatingPage,
     RatingRead,
     RatingsOfProviders,
     ReviewCreate,
@@ -41,6 +42,10 @@ async def list_providers(
     county: str | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["id", "name", "rating_highest", "applied_newest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "id",
 ) -> ProviderPage:
     return await service.page(
         session,
@@ -51,6 +56,7 @@ async def list_providers(
         county=county,
         cursor=cursor,
         limit=limit,
+        order=order,
     )
 
 
@@ -140,6 +146,30 @@ async def rate(
     provider_id: str, data: RatingCreate, session: DbSession, principal: CurrentPrincipal
 ) -> RatingRead:
     return RatingRead.model_validate(await service.rate(session, principal, provider_id, data))
+
+
+@router.get(
+    "/{provider_id}/ratings/page",
+    response_model=RatingPage,
+    summary="A provider's ratings, keyset-paginated and sorted, with the total",
+)
+async def rating_page(
+    provider_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["period_newest", "overall_highest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "period_newest",
+) -> RatingPage:
+    rows, total, next_cursor = await service.rating_page(
+        session, principal, provider_id, order, cursor, limit
+    )
+    return RatingPage(
+        items=[RatingRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
+    )
 
 
 @router.get(

@@ -4,6 +4,26 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.provider.models import ACTIVE, ROSTERED, Provider, ProviderRating, ProviderReview
+from szcore.keyset import Order, page_rows, read_page
+
+# Sorts of the roster; each ends with the provider id (unique). Not yet rated sorts last (-1).
+PROVIDER_ORDERS = {
+    "id": Order("id", (Provider.provider_id,)),
+    "name": Order("name", (Provider.name, Provider.provider_id)),
+    "rating_highest": Order(
+        "rating_highest",
+        (func.coalesce(Provider.rating_centi, -1), Provider.provider_id),
+        descending=True,
+        row_key=lambda p: (-1 if p.rating_centi is None else p.rating_centi, p.provider_id),
+    ),
+    "applied_newest": Order("applied_newest", (Provider.applied_at, Provider.provider_id), descending=True),
+}
+RATING_ORDERS = {
+    "period_newest": Order("period_newest", (ProviderRating.period, ProviderRating.id), descending=True),
+    "overall_highest": Order(
+        "overall_highest", (ProviderRating.overall_centi, ProviderRating.id), descending=True
+    ),
+}
 
 
 class ProviderRepository:
@@ -40,9 +60,10 @@ class ProviderRepository:
         kind: str | None,
         industry: str | None,
         county: str | None,
-        after: str | None,
+        order: Order,
+        cursor: str | None,
         limit: int,
-    ) -> tuple[list[Provider], int]:
+    ) -> tuple[list[Provider], int, str | None]:
         # JSON containment differs per backend; industries and counties are filtered in Python.
         rows = (
             await self.session.execute(self._filtered(statuses, kind).order_by(Provider.provider_id))
@@ -52,8 +73,8 @@ class ProviderRepository:
             for p in rows
             if (industry is None or industry in p.industries) and (county is None or county in p.counties)
         ]
-        page = [p for p in matching if after is None or p.provider_id > after][:limit]
-        return page, len(matching)
+        page, next_cursor = page_rows(matching, order, cursor, limit)
+        return page, len(matching), next_cursor
 
     async def rostered_of_kind(self, kind: str) -> Sequence[Provider]:
         query = select(Provider).where(Provider.kind == kind, Provider.status.in_(ROSTERED))
@@ -112,6 +133,12 @@ class ProviderRepository:
             .order_by(ProviderRating.provider_id, ProviderRating.period.desc())
         )
         return (await self.session.execute(query)).scalars().all()
+
+    async def rating_page(
+        self, provider_id: str, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[ProviderRating], int, str | None]:
+        query = select(ProviderRating).where(ProviderRating.provider_id == provider_id)
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def ratings(self, provider_id: str) -> Sequence[ProviderRating]:
         query = (

@@ -146,3 +146,9 @@ class RatingsOfProviders(BaseModel):
     """Ratings of several providers at once (batch read for the gateway's DataLoaders)."""
 
     items: list[RatingRead]
+
+
+class RatingPage(BaseModel):
+    items: list[RatingRead]
+    total: int
+    next_cursor: str | None

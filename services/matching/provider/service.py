@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.common import decode_cursor, encode_cursor, refuse
+from services.matching.common import refuse
 from services.matching.db import audit_log, outbox
 from services.matching.project.repository import ProjectRepository
 from services.matching.provider import auth
@@ -17,7 +17,7 @@ from services.matching.provider.models import (
     ProviderStatus,
 )
 from services.matching.provider.rating_facts import ProjectFact, period_bounds, rating_facts
-from services.matching.provider.repository import ProviderRepository
+from services.matching.provider.repository import PROVIDER_ORDERS, RATING_ORDERS, ProviderRepository
 from services.matching.provider.schemas import (
     DecisionCreate,
     ProviderApply,
@@ -125,26 +125,22 @@ async def page(
     county: str | None,
     cursor: str | None,
     limit: int,
+    order: str = "id",
 ) -> ProviderPage:
     statuses: list[str] | None = [status] if status else None
     if not principal.is_role(*auth.OFFICIALS):
         # The public roster: non-officials never list applicants or removed providers.
         statuses = [s for s in (statuses or list(ACTIVE)) if s in ACTIVE]
-    items, total = await ProviderRepository(session).page(
+    items, total, next_cursor = await ProviderRepository(session).page(
         statuses=statuses,
         kind=kind,
         industry=industry,
         county=county,
-        after=decode_cursor(cursor),
-        limit=limit + 1,
+        order=PROVIDER_ORDERS[order],
+        cursor=cursor,
+        limit=limit,
     )
-    more = len(items) > limit
-    items = items[:limit]
-    return ProviderPage(
-        items=[read(p) for p in items],
-        total=total,
-        next_cursor=encode_cursor(items[-1].provider_id) if more else None,
-    )
+    return ProviderPage(items=[read(p) for p in items], total=total, next_cursor=next_cursor)
 
 
 async def review(
@@ -387,6 +383,15 @@ async def ratings(session: AsyncSession, principal: Principal, provider_id: str)
         raise not_found("provider_not_found", f"No ratings of {provider_id} visible to you")
     await get(session, principal, provider_id)
     return await ProviderRepository(session).ratings(provider_id)
+
+
+async def rating_page(
+    session: AsyncSession, principal: Principal, provider_id: str, order: str, cursor: str | None, limit: int
+) -> tuple[list[ProviderRating], int, str | None]:
+    if not auth.can_read_ratings(principal, provider_id):
+        raise not_found("provider_not_found", f"No ratings of {provider_id} visible to you")
+    await get(session, principal, provider_id)
+    return await ProviderRepository(session).rating_page(provider_id, RATING_ORDERS[order], cursor, limit)
 
 
 async def ratings_of_providers(

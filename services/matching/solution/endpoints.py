@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
@@ -11,6 +11,7 @@ from services.matching.solution.schemas import (
     SolutionDecision,
     SolutionPage,
     SolutionRatingCreate,
+    SolutionRatingPage,
     SolutionRatingRead,
     SolutionRead,
     SolutionReviewRead,
@@ -42,6 +43,10 @@ async def list_solutions(
     excellent_year: int | None = None,
     cursor: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["id", "name", "price_lowest", "submitted_newest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "id",
 ) -> SolutionPage:
     return await service.page(
         session,
@@ -53,6 +58,7 @@ async def list_solutions(
         excellent_year=excellent_year,
         cursor=cursor,
         limit=limit,
+        order=order,
     )
 
 
@@ -123,6 +129,30 @@ async def rate(
     solution_id: str, data: SolutionRatingCreate, session: DbSession, principal: CurrentPrincipal
 ) -> SolutionRatingRead:
     return SolutionRatingRead.model_validate(await service.rate(session, principal, solution_id, data))
+
+
+@router.get(
+    "/{solution_id}/ratings/page",
+    response_model=SolutionRatingPage,
+    summary="Ratings of a product, keyset-paginated and sorted, with the total",
+)
+async def rating_page(
+    solution_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["rated_oldest", "rated_newest", "score_highest", "score_lowest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "rated_oldest",
+) -> SolutionRatingPage:
+    rows, total, next_cursor = await service.rating_page(
+        session, principal, solution_id, order, cursor, limit
+    )
+    return SolutionRatingPage(
+        items=[SolutionRatingRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
+    )
 
 
 @router.get("/{solution_id}/ratings", response_model=list[SolutionRatingRead], summary="Ratings of a product")

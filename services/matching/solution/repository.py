@@ -5,6 +5,24 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.solution.models import Solution, SolutionRating, SolutionReview, SolutionStatus
+from szcore.keyset import Order, read_page
+
+# Sorts of the solution list; each ends with the solution id (unique).
+SOLUTION_ORDERS = {
+    "id": Order("id", (Solution.solution_id,)),
+    "name": Order("name", (Solution.name, Solution.solution_id)),
+    "price_lowest": Order("price_lowest", (Solution.list_price_fen, Solution.solution_id)),
+    "submitted_newest": Order(
+        "submitted_newest", (Solution.submitted_at, Solution.solution_id), descending=True
+    ),
+}
+
+SOLUTION_RATING_ORDERS = {
+    "rated_oldest": Order("rated_oldest", (SolutionRating.id,)),
+    "rated_newest": Order("rated_newest", (SolutionRating.id,), descending=True),
+    "score_highest": Order("score_highest", (SolutionRating.score, SolutionRating.id), descending=True),
+    "score_lowest": Order("score_lowest", (SolutionRating.score, SolutionRating.id)),
+}
 
 
 class SolutionRepository:
@@ -92,6 +110,12 @@ class SolutionRepository:
             SolutionRating.rated_at < end,
         )
         return list((await self.session.execute(query)).scalars())
+
+    async def rating_page(
+        self, solution_id: str, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[SolutionRating], int, str | None]:
+        query = select(SolutionRating).where(SolutionRating.solution_id == solution_id)
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def ratings(self, solution_id: str) -> Sequence[SolutionRating]:
         query = (

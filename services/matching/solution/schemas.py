@@ -105,3 +105,9 @@ class SolutionReviewRead(BaseModel):
     sheet_version: int
     comment: str | None
     reviewed_at: datetime
+
+
+class SolutionRatingPage(BaseModel):
+    items: list[SolutionRatingRead]
+    total: int
+    next_cursor: str | None

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.matching.common import decode_cursor, encode_cursor, new_id, refuse
+from services.matching.common import new_id, refuse
 from services.matching.db import audit_log
 from services.matching.project.models import EngagementStatus
 from services.matching.project.repository import ProjectRepository
@@ -15,7 +15,7 @@ from services.matching.rules.schemas import RuleKind, ScoringSheet
 from services.matching.rules.scoring import weighted_centi
 from services.matching.rules.service import current, current_read, scenario_codes
 from services.matching.solution.models import Solution, SolutionRating, SolutionReview, SolutionStatus
-from services.matching.solution.repository import SolutionRepository
+from services.matching.solution.repository import SOLUTION_ORDERS, SOLUTION_RATING_ORDERS, SolutionRepository
 from services.matching.solution.schemas import (
     ExcellentCreate,
     SolutionCreate,
@@ -26,6 +26,7 @@ from services.matching.solution.schemas import (
 )
 from szcore.auth import Principal, Role
 from szcore.errors import FieldError, bad_request, conflict, forbidden, not_found
+from szcore.keyset import page_rows
 from szcore.types import utcnow
 
 # decision → (states it may start from, state it leads to)
@@ -110,10 +111,10 @@ async def page(
     excellent_year: int | None,
     cursor: str | None,
     limit: int,
+    order: str = "id",
 ) -> SolutionPage:
     statuses = [status] if status else None
     rows = await SolutionRepository(session).filtered(statuses=statuses, provider_id=provider_id)
-    after = decode_cursor(cursor)
     matching = [
         s
         for s in rows
@@ -122,14 +123,8 @@ async def page(
         and (industry is None or not s.industries or industry in s.industries)
         and (excellent_year is None or excellent_year in s.excellent_years)
     ]
-    items = [s for s in matching if after is None or s.solution_id > after][: limit + 1]
-    more = len(items) > limit
-    items = items[:limit]
-    return SolutionPage(
-        items=[read(s) for s in items],
-        total=len(matching),
-        next_cursor=encode_cursor(items[-1].solution_id) if more else None,
-    )
+    items, next_cursor = page_rows(matching, SOLUTION_ORDERS[order], cursor, limit)
+    return SolutionPage(items=[read(s) for s in items], total=len(matching), next_cursor=next_cursor)
 
 
 async def decide(
@@ -275,6 +270,15 @@ async def rate(
 async def ratings(session: AsyncSession, principal: Principal, solution_id: str) -> Sequence[SolutionRating]:
     await get(session, principal, solution_id)
     return await SolutionRepository(session).ratings(solution_id)
+
+
+async def rating_page(
+    session: AsyncSession, principal: Principal, solution_id: str, order: str, cursor: str | None, limit: int
+) -> tuple[list[SolutionRating], int, str | None]:
+    await get(session, principal, solution_id)
+    return await SolutionRepository(session).rating_page(
+        solution_id, SOLUTION_RATING_ORDERS[order], cursor, limit
+    )
 
 
 async def select_excellent(

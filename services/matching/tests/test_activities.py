@@ -144,3 +144,33 @@ class TestActivityRefusals:
         response = await world.client.get(f"/activities/{aid}/registrations", headers=world.enterprise())
         assert response.status_code == 403
         assert (await world.client.get("/activities/stats", headers=world.enterprise())).status_code == 403
+
+
+class TestActivitySorting:
+    async def test_starts_soonest_pages_stably_while_activities_are_planned(self, world: World) -> None:
+        days = ["2026-10-12", "2026-10-10", "2026-10-14", "2026-10-11", "2026-10-13"]
+        ids = {await planned(world, starts_at=f"{day}T01:00:00Z"): day for day in days}
+        later = iter(range(20, 30))
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"order": "starts_soonest", "limit": 2} | (
+                {"cursor": cursor} if cursor else {}
+            )
+            page = await world.ok(await world.client.get("/activities", params=params, headers=world.city()))
+            seen += [a["activity_id"] for a in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+            await planned(world, starts_at=f"2026-09-{next(later)}T01:00:00Z")  # sorts before the cursor
+        assert seen == sorted(ids, key=ids.__getitem__)
+        first = await world.ok(
+            await world.client.get(
+                "/activities", params={"order": "starts_soonest", "limit": 1}, headers=world.city()
+            )
+        )
+        refused = await world.client.get(
+            "/activities",
+            params={"order": "starts_latest", "cursor": first["next_cursor"]},
+            headers=world.city(),
+        )
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_cursor"

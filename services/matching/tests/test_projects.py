@@ -6,6 +6,7 @@ from shuzhuan.events.v1.matching_pb2 import (
     SPENDING_CATEGORY_SOFTWARE,
     ContractSigned,
     EngagementCancelled,
+    EngagementClosed,
     MilestoneReported,
     PlanApproved,
     ProjectCompleted,
@@ -161,6 +162,13 @@ class TestLifecycle:
             await world.client.post(f"/engagements/{eid}/complete", headers=world.enterprise())
         )
         assert closed["status"] == "completed"
+        [event] = [EngagementClosed.FromString(e.payload) for e in await world.events("EngagementClosed")]
+        assert (event.engagement_id, event.provider_id, event.kind, event.outcome) == (
+            eid,
+            "p1",
+            "diagnosis",
+            "completed",
+        )
 
     async def test_returned_plan_is_resubmitted(self, world: World, engaged: dict[str, Any]) -> None:
         eid = engaged["engagement"]["engagement_id"]

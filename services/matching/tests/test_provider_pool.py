@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from shuzhuan.events.v1.matching_pb2 import ProviderListed, ProviderStatusChanged
 
@@ -193,6 +195,32 @@ class TestDynamicManagement:
         provider = await world.ok(await world.client.get("/providers/p1", headers=world.enterprise()))
         assert provider["rating_centi"] == 8825
 
+    async def test_ratings_page_by_period_and_score(self, world: World) -> None:
+        await world.listed_provider("p1")
+        low = {k: max(v - 30, 0) for k, v in RATING.items()}
+        for period, scores in (("2026-09", RATING), ("2026-10", low), ("2026-11", RATING)):
+            body = {"period": period, "scores": scores}
+            await world.ok(
+                await world.client.post("/providers/p1/ratings", json=body, headers=world.city()), 201
+            )
+
+        async def walk(order: str, headers: dict[str, str]) -> list[str]:
+            seen, cursor = [], None
+            while True:
+                params: dict[str, Any] = {"order": order, "limit": 2} | ({"cursor": cursor} if cursor else {})
+                page = await world.ok(
+                    await world.client.get("/providers/p1/ratings/page", params=params, headers=headers)
+                )
+                assert page["total"] == 3
+                seen += [r["period"] for r in page["items"]]
+                if (cursor := page["next_cursor"]) is None:
+                    return seen
+
+        assert await walk("period_newest", world.provider("p1")) == ["2026-11", "2026-10", "2026-09"]
+        assert (await walk("overall_highest", world.city()))[-1] == "2026-10"
+        other = await world.client.get("/providers/p1/ratings/page", headers=world.provider("p2"))
+        assert other.status_code == 404
+
     async def test_a_poor_rating_warns(self, world: World) -> None:
         await world.listed_provider("p1")
         await world.ok(
@@ -286,3 +314,48 @@ class TestRosterList:
         assert [p["provider_id"] for p in second["items"]] == ["p2"] and second["next_cursor"] is None
         bad = await world.client.get("/providers", params={"cursor": "***"}, headers=world.enterprise())
         assert bad.status_code == 422 and bad.json()["code"] == "invalid_cursor"
+
+
+class TestRosterSorting:
+    async def walk(self, world: World, order: str, between: Any = None) -> list[str]:
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"order": order, "limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = await world.ok(await world.client.get("/providers", params=params, headers=world.city()))
+            seen += [p["provider_id"] for p in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                return seen
+            if between is not None:
+                await between()
+
+    @pytest.mark.parametrize("order", ["id", "name", "rating_highest", "applied_newest"])
+    async def test_pages_stay_stable_while_providers_apply(self, world: World, order: str) -> None:
+        for n, name in enumerate(["丙公司", "甲公司", "乙公司", "丁公司"]):
+            await world.apply(f"p{n}", name=name)
+        whole = await world.ok(
+            await world.client.get("/providers", params={"order": order}, headers=world.city())
+        )
+        present = [p["provider_id"] for p in whole["items"]]
+        late = iter(range(10))
+
+        async def apply_one() -> None:
+            await world.apply(f"z{next(late)}", name="新申请")
+
+        seen = await self.walk(world, order, apply_one)
+        assert len(seen) == len(set(seen)) and [p for p in seen if p in present] == present
+        if order == "name":
+            assert [p["name"] for p in whole["items"]] == sorted(p["name"] for p in whole["items"])
+        if order == "applied_newest":
+            assert present == ["p3", "p2", "p1", "p0"]
+
+    async def test_a_cursor_of_another_order_is_refused(self, world: World) -> None:
+        for n in range(3):
+            await world.apply(f"p{n}")
+        first = await world.ok(
+            await world.client.get("/providers", params={"order": "name", "limit": 2}, headers=world.city())
+        )
+        refused = await world.client.get(
+            "/providers", params={"cursor": first["next_cursor"]}, headers=world.city()
+        )
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_cursor"

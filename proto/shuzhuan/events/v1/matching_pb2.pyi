@@ -185,3 +185,19 @@ class EngagementCancelled(_message.Message):
     reason: str
     cancelled_at: _timestamp_pb2.Timestamp
     def __init__(self, engagement_id: _Optional[str] = ..., uscc: _Optional[str] = ..., provider_id: _Optional[str] = ..., project_id: _Optional[str] = ..., reason: _Optional[str] = ..., cancelled_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class EngagementClosed(_message.Message):
+    __slots__ = ("engagement_id", "uscc", "provider_id", "kind", "outcome", "closed_at")
+    ENGAGEMENT_ID_FIELD_NUMBER: _ClassVar[int]
+    USCC_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_ID_FIELD_NUMBER: _ClassVar[int]
+    KIND_FIELD_NUMBER: _ClassVar[int]
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    CLOSED_AT_FIELD_NUMBER: _ClassVar[int]
+    engagement_id: str
+    uscc: str
+    provider_id: str
+    kind: str
+    outcome: str
+    closed_at: _timestamp_pb2.Timestamp
+    def __init__(self, engagement_id: _Optional[str] = ..., uscc: _Optional[str] = ..., provider_id: _Optional[str] = ..., kind: _Optional[str] = ..., outcome: _Optional[str] = ..., closed_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
