@@ -52,8 +52,11 @@ class TestConsumerKilled:
         try:
 
             async def produce() -> None:
-                for start in range(0, EVENTS, 250):
-                    await emit(producer, *(f"K{n:017d}" for n in range(start, start + 250)))
+                # Paced over ~5 s (longer than a worker restart), so that both kills land mid-stream however
+                # fast relay and consumer have become.
+                for start in range(0, EVENTS, 100):
+                    await emit(producer, *(f"K{n:017d}" for n in range(start, start + 100)))
+                    await asyncio.sleep(0.2)
 
             producing = asyncio.create_task(produce())
 
