@@ -410,10 +410,7 @@ REFUSAL_CODES = {"ROLE_NOT_ALLOWED", "COUNTY_FORBIDDEN", "PROVIDER_FORBIDDEN"}
 # Refused roles that are not refused with a refusal code today (found by this matrix), by operation: the
 # service looks the record up first and answers not-found, or refuses with a code of its own. Strict, so a
 # fix turns the entry into a failure that asks for its removal.
-_APPLICATION_FIRST = "enrollment looks the application up before the role (APPLICATION_NOT_FOUND)"
-NOT_REFUSED_TODAY: dict[str, tuple[frozenset[Role], str]] = {
-    "query.application": (frozenset({Role.provider}), _APPLICATION_FIRST),
-}
+NOT_REFUSED_TODAY: dict[str, tuple[frozenset[Role], str]] = {}
 
 
 def test_every_operation_is_in_the_design_table() -> None:

@@ -14,6 +14,8 @@ from gateway.assessment.types import (
     AssessmentPage,
     AssessmentStatus,
     BelowTarget,
+    BelowTargetOrder,
+    BelowTargetPage,
     EnterpriseReport,
     IndexVersion,
     LevelDistribution,
@@ -22,6 +24,8 @@ from gateway.assessment.types import (
     ProjectAwaiting,
     Revisit,
     RevisitDraw,
+    RevisitDrawOrder,
+    RevisitDrawPage,
     RevisitFinding,
     ScoreResult,
 )
@@ -230,7 +234,12 @@ class AssessmentQuery:
             groups=[LevelGroup.from_service(g) for g in data["groups"]],
         )
 
-    @strawberry.field(description="Enterprises below the target level / 未达标企业")
+    @strawberry.field(
+        description="Enterprises below the target level / 未达标企业",
+        deprecation_reason=(
+            "Unbounded; use `enterprisesBelowTargetPage` / 请改用 enterprisesBelowTargetPage（分页）"
+        ),
+    )
     async def enterprises_below_target(
         self, info: Info[Any, Any], target_level: int = 2
     ) -> list[BelowTarget]:
@@ -239,15 +248,53 @@ class AssessmentQuery:
         )
         return [BelowTarget(**item) for item in data["items"]]
 
+    @strawberry.field(description="Enterprises below the target level, keyset-paginated / 未达标企业（分页）")
+    async def enterprises_below_target_page(
+        self,
+        info: Info[Any, Any],
+        target_level: Annotated[int, strawberry.argument(description="Target level / 目标等级")] = 2,
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            BelowTargetOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = BelowTargetOrder.USCC,
+    ) -> BelowTargetPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            params = {"target_level": target_level, "order": order_by.value, "limit": size}
+            params |= {"cursor": service_cursor} if service_cursor else {}
+            return await _client(info).get("/programme/below-target", info.context.token, params=params)
+
+        return await paginate(BelowTargetPage, info, fetch, lambda item: BelowTarget(**item), first, after)
+
     @strawberry.field(description="Completed projects awaiting acceptance / 待评测验收项目")
     async def acceptance_queue(self, info: Info[Any, Any]) -> list[ProjectAwaiting]:
         data = await _client(info).get("/assessments/acceptance-queue", info.context.token)
         return [ProjectAwaiting.from_service(p) for p in data["items"]]
 
-    @strawberry.field(description="Revisit draws / 回头看抽查")
+    @strawberry.field(
+        description="Revisit draws / 回头看抽查",
+        deprecation_reason="Unbounded; use `revisitDrawsPage` / 请改用 revisitDrawsPage（分页）",
+    )
     async def revisit_draws(self, info: Info[Any, Any]) -> list[RevisitDraw]:
         data = await _client(info).get("/revisit-draws", info.context.token)
         return [RevisitDraw.from_service(d) for d in data["items"]]
+
+    @strawberry.field(description="Revisit draws, sorted, keyset-paginated / 回头看抽查（分页）")
+    async def revisit_draws_page(
+        self,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            RevisitDrawOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = RevisitDrawOrder.NEWEST,
+    ) -> RevisitDrawPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            params: dict[str, Any] = {"order": order_by.value, "limit": size}
+            params |= {"cursor": service_cursor} if service_cursor else {}
+            return await _client(info).get("/revisit-draws", info.context.token, params=params)
+
+        return await paginate(RevisitDrawPage, info, fetch, RevisitDraw.from_service, first, after)
 
     @strawberry.field(description="One revisit draw with its revisits / 抽查详情")
     async def revisit_draw(self, id: strawberry.ID, info: Info[Any, Any]) -> RevisitDraw:

@@ -501,3 +501,33 @@ class ProjectAwaiting:
     @classmethod
     def from_service(cls, data: dict[str, Any]) -> "ProjectAwaiting":
         return cls(**{**data, "completed_at": datetime.fromisoformat(data["completed_at"])})
+
+
+@strawberry.enum(description="Order of the below-target list; keep it while paging / 未达标企业排序")
+class BelowTargetOrder(Enum):
+    USCC = strawberry.enum_value("uscc", description="By USCC, the default / 按统一社会信用代码（默认）")
+    LEVEL_LOWEST = strawberry.enum_value(
+        "level_lowest", description="Lowest current level first, unassessed first / 按当前等级从低到高"
+    )
+
+
+@strawberry.type(description="A page of enterprises below the target level / 未达标企业分页")
+class BelowTargetPage(Connection[BelowTarget]):
+    items: list[BelowTarget] = strawberry.field(description="Enterprises / 企业")
+    total: int = strawberry.field(description="Total below the target / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
+@strawberry.enum(description="Order of revisit draws; keep it while paging / 抽查记录排序")
+class RevisitDrawOrder(Enum):
+    NEWEST = strawberry.enum_value(
+        "newest", description="Latest drawn first, the default / 最新抽查在前（默认）"
+    )
+    OLDEST = strawberry.enum_value("oldest", description="Earliest drawn first / 最早抽查在前")
+
+
+@strawberry.type(description="A page of revisit draws / 回头看抽查分页")
+class RevisitDrawPage(Connection[RevisitDraw]):
+    items: list[RevisitDraw] = strawberry.field(description="Draws / 抽查")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")

@@ -20,7 +20,9 @@ from gateway.enrollment.types import (
     EnterpriseConnection,
     EnterpriseOrder,
     Expert,
+    ExpertConnection,
     ExpertDraw,
+    ExpertOrder,
     ExportFile,
     Fen,
     Funnel,
@@ -394,9 +396,28 @@ class EnrollmentQuery:
             totals=funnel_row(data["totals"]),
         )
 
-    @strawberry.field(description="The expert pool / 专家库")
+    @strawberry.field(
+        description="The expert pool / 专家库",
+        deprecation_reason="Unbounded; use `expertsPage` / 请改用 expertsPage（分页）",
+    )
     async def experts(self, info: Info[Any, Any]) -> list[Expert]:
         return [expert(e) for e in (await enrollment_get(info, "/experts"))["items"]]
+
+    @strawberry.field(description="The expert pool, sorted, keyset-paginated / 专家库（分页）")
+    async def experts_page(
+        self,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            ExpertOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ExpertOrder.ID,
+    ) -> ExpertConnection:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            cursor = {"cursor": service_cursor} if service_cursor else {}
+            return await enrollment_get(info, "/experts", order=order_by.value, limit=size, **cursor)
+
+        return await paginate(ExpertConnection, info, fetch, expert, first, after)
 
     @strawberry.field(description="A recorded expert draw / 专家抽取记录")
     async def expert_draw(self, id: str, info: Info[Any, Any]) -> ExpertDraw:

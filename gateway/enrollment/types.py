@@ -632,3 +632,17 @@ class ExportFile:
     filename: str = strawberry.field(description="文件名 file name")
     content_type: str = strawberry.field(description="媒体类型 media type")
     content_base64: str = strawberry.field(description="文件内容（base64） content, base64-encoded")
+
+
+@strawberry.enum(description="Order of the expert pool; keep it while paging / 专家库排序")
+class ExpertOrder(Enum):
+    ID = strawberry.enum_value("id", description="By expert id, the default / 按专家编号（默认）")
+    NAME = strawberry.enum_value("name", description="By name / 按姓名")
+    ADDED_NEWEST = strawberry.enum_value("added_newest", description="Latest added first / 最新入库在前")
+
+
+@strawberry.type(description="A page of the expert pool / 专家库分页")
+class ExpertConnection(Connection[Expert]):
+    items: list[Expert] = strawberry.field(description="本页 this page")
+    total: int = strawberry.field(description="总数 count of all matches")
+    next_cursor: str | None = strawberry.field(description="下一页游标 next page cursor")

@@ -32,11 +32,15 @@ from gateway.matching.types import (
     MatchResult,
     Milestone,
     Need,
+    NeedOrder,
+    NeedPage,
     Plan,
     PlanDecision,
     PriceModel,
     Project,
     Prospect,
+    ProspectOrder,
+    ProspectPage,
     Provider,
     ProviderKind,
     ProviderOrder,
@@ -45,11 +49,15 @@ from gateway.matching.types import (
     ProviderRatingOrder,
     ProviderRatingPage,
     ProviderReview,
+    ProviderReviewPage,
     ProviderStatus,
     ProviderStatusAction,
     RatingFacts,
     Registration,
+    RegistrationOrder,
+    RegistrationPage,
     ReviewDecision,
+    ReviewOrder,
     RuleDocument,
     RuleKind,
     ScenarioGroup,
@@ -60,6 +68,7 @@ from gateway.matching.types import (
     SolutionRatingOrder,
     SolutionRatingPage,
     SolutionReview,
+    SolutionReviewPage,
     SolutionStatus,
 )
 from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, First, OptionalFirst, paginate
@@ -439,11 +448,38 @@ class MatchingQuery:
     async def provider(self, provider_id: str, info: Info[Any, Any]) -> Provider:
         return Provider.from_service(await _get(info, f"/providers/{_p(provider_id)}"))
 
-    @strawberry.field(description="Expert reviews of an application / 专家评审")
+    @strawberry.field(
+        description="Expert reviews of an application / 专家评审",
+        deprecation_reason="Unbounded; use `providerReviewsPage` / 请改用 providerReviewsPage（分页）",
+    )
     async def provider_reviews(self, provider_id: str, info: Info[Any, Any]) -> list[ProviderReview]:
         return [
             ProviderReview.from_service(r) for r in await _get(info, f"/providers/{_p(provider_id)}/reviews")
         ]
+
+    @strawberry.field(
+        description="Expert reviews of a provider application, sorted, keyset-paginated / 专家评审（分页）"
+    )
+    async def provider_reviews_page(
+        self,
+        provider_id: str,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            ReviewOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ReviewOrder.FILED_OLDEST,
+    ) -> ProviderReviewPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                f"/providers/{_p(provider_id)}/reviews/page",
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(ProviderReviewPage, info, fetch, ProviderReview.from_service, first, after)
 
     @strawberry.field(
         description="A provider's ratings, newest first (its own, or officials) / 考评记录",
@@ -484,10 +520,37 @@ class MatchingQuery:
             await _get(info, f"/providers/{_p(provider_id)}/rating-facts", period=period)
         )
 
-    @strawberry.field(description="Enterprises whose needs fit my products (provider) / 潜在客户")
+    @strawberry.field(
+        description="Enterprises whose needs fit my products (provider) / 潜在客户",
+        deprecation_reason="Unbounded; use `prospectsPage` / 请改用 prospectsPage（分页）",
+    )
     async def prospects(self, provider_id: str, info: Info[Any, Any]) -> list[Prospect]:
         data = await _get(info, f"/providers/{_p(provider_id)}/prospects")
         return [Prospect(**p) for p in data["items"]]
+
+    @strawberry.field(
+        description="Enterprises whose needs fit my products, keyset-paginated (provider) / 潜在客户（分页）"
+    )
+    async def prospects_page(
+        self,
+        provider_id: str,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            ProspectOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ProspectOrder.MATCHED_MOST,
+    ) -> ProspectPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                f"/providers/{_p(provider_id)}/prospects/page",
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(ProspectPage, info, fetch, lambda p: Prospect(**p), first, after)
 
     @strawberry.field(description="The 小快轻准 catalogue / 产品目录")
     async def solutions(
@@ -533,11 +596,38 @@ class MatchingQuery:
     async def solution(self, solution_id: str, info: Info[Any, Any]) -> Solution:
         return Solution.from_service(await _get(info, f"/solutions/{_p(solution_id)}"))
 
-    @strawberry.field(description="Expert reviews of a product / 产品专家评审")
+    @strawberry.field(
+        description="Expert reviews of a product / 产品专家评审",
+        deprecation_reason="Unbounded; use `solutionReviewsPage` / 请改用 solutionReviewsPage（分页）",
+    )
     async def solution_reviews(self, solution_id: str, info: Info[Any, Any]) -> list[SolutionReview]:
         return [
             SolutionReview.from_service(r) for r in await _get(info, f"/solutions/{_p(solution_id)}/reviews")
         ]
+
+    @strawberry.field(
+        description="Expert reviews of a product, sorted, keyset-paginated / 产品专家评审（分页）"
+    )
+    async def solution_reviews_page(
+        self,
+        solution_id: str,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            ReviewOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = ReviewOrder.FILED_OLDEST,
+    ) -> SolutionReviewPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                f"/solutions/{_p(solution_id)}/reviews/page",
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(SolutionReviewPage, info, fetch, SolutionReview.from_service, first, after)
 
     @strawberry.field(
         description="Ratings of a product (unpaginated) / 产品评价（不分页）",
@@ -579,9 +669,34 @@ class MatchingQuery:
             items=[CommonNeed(**i) for i in data["items"]],
         )
 
-    @strawberry.field(description="An enterprise's N+X needs / 企业需求")
+    @strawberry.field(
+        description="An enterprise's N+X needs / 企业需求",
+        deprecation_reason="Unbounded; use `needsPage` / 请改用 needsPage（分页）",
+    )
     async def needs(self, uscc: str, info: Info[Any, Any]) -> list[Need]:
         return [Need.from_service(n) for n in await _get(info, f"/enterprises/{_p(uscc)}/needs")]
+
+    @strawberry.field(description="An enterprise's N+X needs, sorted, keyset-paginated / 企业需求（分页）")
+    async def needs_page(
+        self,
+        uscc: str,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            NeedOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = NeedOrder.SCENARIO,
+    ) -> NeedPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                f"/enterprises/{_p(uscc)}/needs/page",
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(NeedPage, info, fetch, Need.from_service, first, after)
 
     @strawberry.field(description="Ranked solutions and providers for an enterprise / 供需匹配")
     async def matches(
@@ -683,12 +798,39 @@ class MatchingQuery:
     async def activity(self, activity_id: str, info: Info[Any, Any]) -> Activity:
         return Activity.from_service(await _get(info, f"/activities/{_p(activity_id)}"))
 
-    @strawberry.field(description="Sign-ups of an activity (organiser) / 报名名单")
+    @strawberry.field(
+        description="Sign-ups of an activity (organiser) / 报名名单",
+        deprecation_reason=(
+            "Unbounded; use `activityRegistrationsPage` / 请改用 activityRegistrationsPage（分页）"
+        ),
+    )
     async def activity_registrations(self, activity_id: str, info: Info[Any, Any]) -> list[Registration]:
         return [
             Registration.from_service(r)
             for r in await _get(info, f"/activities/{_p(activity_id)}/registrations")
         ]
+
+    @strawberry.field(description="Sign-ups of an activity, keyset-paginated (organiser) / 报名名单（分页）")
+    async def activity_registrations_page(
+        self,
+        activity_id: str,
+        info: Info[Any, Any],
+        first: First = 50,
+        after: After = None,
+        order_by: Annotated[
+            RegistrationOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
+        ] = RegistrationOrder.SIGNED_OLDEST,
+    ) -> RegistrationPage:
+        async def fetch(service_cursor: str | None, size: int) -> Any:
+            return await _get(
+                info,
+                f"/activities/{_p(activity_id)}/registrations/page",
+                order=order_by.value,
+                cursor=service_cursor,
+                limit=size,
+            )
+
+        return await paginate(RegistrationPage, info, fetch, Registration.from_service, first, after)
 
     @strawberry.field(description="Activity counts toward the targets, per kind (officials) / 活动统计")
     async def activity_stats(

@@ -366,6 +366,23 @@ class ProviderReview:
         )
 
 
+@strawberry.enum(description="Order of expert reviews; keep it while paging / 专家评审排序")
+class ReviewOrder(Enum):
+    FILED_OLDEST = strawberry.enum_value(
+        "filed_oldest", description="In the order filed, the default / 按提交先后（默认）"
+    )
+    TOTAL_HIGHEST = strawberry.enum_value(
+        "total_highest", description="Best weighted total first / 按加权总分从高到低"
+    )
+
+
+@strawberry.type(description="A page of a provider application's expert reviews / 服务商专家评审分页")
+class ProviderReviewPage(Connection[ProviderReview]):
+    items: list[ProviderReview] = strawberry.field(description="Reviews / 评审")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
 @strawberry.type(description="A periodic rating of a provider / 服务商考评")
 class ProviderRating:
     provider_id: str = strawberry.field(description="Provider / 服务商")
@@ -931,8 +948,60 @@ class SolutionReview:
         return cls(**{**d, "scores": DimensionScore.many(d["scores"]), "reviewed_at": _at(d["reviewed_at"])})
 
 
+@strawberry.type(description="A page of a product's expert reviews / 产品专家评审分页")
+class SolutionReviewPage(Connection[SolutionReview]):
+    items: list[SolutionReview] = strawberry.field(description="Reviews / 评审")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
 @strawberry.type(description="A page of a product's ratings / 产品评价分页")
 class SolutionRatingPage(Connection[SolutionRating]):
     items: list[SolutionRating] = strawberry.field(description="Ratings / 评价")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
+@strawberry.enum(description="Order of an enterprise's needs; keep it while paging / 企业需求排序")
+class NeedOrder(Enum):
+    SCENARIO = strawberry.enum_value(
+        "scenario", description="By scenario code, the default / 按场景编码（默认）"
+    )
+    CREATED_NEWEST = strawberry.enum_value("created_newest", description="Newest first / 按创建时间倒序")
+
+
+@strawberry.type(description="A page of an enterprise's N+X needs / 企业需求分页")
+class NeedPage(Connection[Need]):
+    items: list[Need] = strawberry.field(description="Needs / 需求")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
+@strawberry.enum(description="Order of a provider's prospects; keep it while paging / 潜在客户排序")
+class ProspectOrder(Enum):
+    MATCHED_MOST = strawberry.enum_value(
+        "matched_most",
+        description="Most matched scenarios first, then USCC (default) / 按匹配场景数从多到少（默认）",
+    )
+
+
+@strawberry.type(description="A page of a provider's prospects / 潜在客户分页")
+class ProspectPage(Connection[Prospect]):
+    items: list[Prospect] = strawberry.field(description="Prospects / 潜在客户")
+    total: int = strawberry.field(description="Total matching / 总数")
+    next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")
+
+
+@strawberry.enum(description="Order of an activity's sign-ups; keep it while paging / 报名名单排序")
+class RegistrationOrder(Enum):
+    SIGNED_OLDEST = strawberry.enum_value(
+        "signed_oldest", description="In the order signed up, the default / 按报名先后（默认）"
+    )
+    SIGNED_NEWEST = strawberry.enum_value("signed_newest", description="Latest sign-ups first / 最新报名在前")
+
+
+@strawberry.type(description="A page of an activity's sign-ups / 报名名单分页")
+class RegistrationPage(Connection[Registration]):
+    items: list[Registration] = strawberry.field(description="Sign-ups / 报名")
     total: int = strawberry.field(description="Total matching / 总数")
     next_cursor: str | None = strawberry.field(description="Cursor of the next page / 下一页游标")

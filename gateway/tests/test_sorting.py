@@ -69,6 +69,14 @@ class TestEveryConnectionSorts:
             "providerRatingsPage",
             "solutionRatingsPage",
             "recoveriesPage",
+            "providerReviewsPage",
+            "solutionReviewsPage",
+            "needsPage",
+            "prospectsPage",
+            "activityRegistrationsPage",
+            "expertsPage",
+            "enterprisesBelowTargetPage",
+            "revisitDrawsPage",
         }
 
     @pytest.mark.parametrize("name", CONNECTIONS)
@@ -99,6 +107,34 @@ class TestOrderReachesTheService:
             ("activities", "orderBy: STARTS_SOONEST", "/activities", "starts_soonest"),
             ("providerRatingsPage", 'providerId: "p1"', "/providers/p1/ratings/page", "period_newest"),
             ("recoveriesPage", "orderBy: AMOUNT_HIGHEST", "/recoveries", "amount_highest"),
+            ("prospectsPage", 'providerId: "p1"', "/providers/p1/prospects/page", "matched_most"),
+            ("expertsPage", "orderBy: ADDED_NEWEST", "/experts", "added_newest"),
+            (
+                "enterprisesBelowTargetPage",
+                "orderBy: LEVEL_LOWEST",
+                "/programme/below-target",
+                "level_lowest",
+            ),
+            ("revisitDrawsPage", "", "/revisit-draws", "newest"),
+            (
+                "activityRegistrationsPage",
+                'activityId: "a1", orderBy: SIGNED_NEWEST',
+                "/activities/a1/registrations/page",
+                "signed_newest",
+            ),
+            (
+                "needsPage",
+                'uscc: "U", orderBy: CREATED_NEWEST',
+                "/enterprises/U/needs/page",
+                "created_newest",
+            ),
+            ("providerReviewsPage", 'providerId: "p1"', "/providers/p1/reviews/page", "filed_oldest"),
+            (
+                "solutionReviewsPage",
+                'solutionId: "s1", orderBy: TOTAL_HIGHEST',
+                "/solutions/s1/reviews/page",
+                "total_highest",
+            ),
             (
                 "solutionRatingsPage",
                 'solutionId: "s1", orderBy: SCORE_LOWEST',
@@ -133,6 +169,14 @@ class TestPaginatedReplacements:
             ("providerRatings", "providerRatingsPage"),
             ("solutionRatings", "solutionRatingsPage"),
             ("recoveries", "recoveriesPage"),
+            ("providerReviews", "providerReviewsPage"),
+            ("solutionReviews", "solutionReviewsPage"),
+            ("needs", "needsPage"),
+            ("prospects", "prospectsPage"),
+            ("activityRegistrations", "activityRegistrationsPage"),
+            ("experts", "expertsPage"),
+            ("enterprisesBelowTarget", "enterprisesBelowTargetPage"),
+            ("revisitDraws", "revisitDrawsPage"),
         ],
     )
     def test_the_plain_list_is_deprecated_in_favour_of_the_connection(self, old: str, new: str) -> None:

@@ -86,9 +86,21 @@ async def level_distribution(
     summary="Enterprises not (yet) certified at the target level",
 )
 async def below_target(
-    session: DbSession, principal: CurrentPrincipal, target_level: TargetLevel = 2
+    session: DbSession,
+    principal: CurrentPrincipal,
+    target_level: TargetLevel = 2,
+    cursor: str | None = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=200, description="Page size; without it and a cursor, all")
+    ] = None,
+    order: Annotated[
+        Literal["uscc", "level_lowest"], Query(description="Sort order of a page; keep it while paging")
+    ] = "uscc",
 ) -> BelowTargetList:
-    data = await service.below_target(session, principal, target_level)
+    if limit is None and cursor is None:
+        data = await service.below_target(session, principal, target_level)
+    else:
+        data = await service.below_target_page(session, principal, target_level, order, cursor, limit or 50)
     await record_reads(session, audit_log, principal, "below_target", [i.uscc for i in data.items])
     return data
 

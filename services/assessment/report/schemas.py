@@ -82,6 +82,8 @@ class BelowTargetList(BaseModel):
     target_level: int
     total: int
     items: list[BelowTarget]
+    # Set only when read a page at a time (`limit` or `cursor` given).
+    next_cursor: str | None = None
 
 
 class PdfDocument(BaseModel):

@@ -4,6 +4,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import Integer, String, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.assessment.models import Assessment
@@ -26,6 +27,18 @@ from services.assessment.report.schemas import (
 )
 from szcore.auth import Principal, Role
 from szcore.errors import forbidden, not_found
+from szcore.keyset import Order, page_rows
+
+# The below-target list is computed in Python (levels from two assessments per enterprise), so it is paged
+# over the computed list; every order ends with the USCC (unique). Not yet assessed counts as level -1.
+BELOW_TARGET_ORDERS = {
+    "uscc": Order("uscc", (literal_column("uscc", String),), row_key=lambda b: (b.uscc,)),
+    "level_lowest": Order(
+        "level_lowest",
+        (literal_column("level_after", Integer), literal_column("uscc", String)),
+        row_key=lambda b: (-1 if b.level_after is None else b.level_after, b.uscc),
+    ),
+}
 
 ABOVE_SCALE = "above_scale"
 
@@ -221,3 +234,11 @@ async def below_target(session: AsyncSession, principal: Principal, target: int)
         if after.get(e.uscc, 0) < target
     ]
     return BelowTargetList(target_level=target, total=len(items), items=items)
+
+
+async def below_target_page(
+    session: AsyncSession, principal: Principal, target: int, order: str, cursor: str | None, limit: int
+) -> BelowTargetList:
+    data = await below_target(session, principal, target)
+    items, next_cursor = page_rows(data.items, BELOW_TARGET_ORDERS[order], cursor, limit)
+    return BelowTargetList(target_level=target, total=data.total, items=items, next_cursor=next_cursor)

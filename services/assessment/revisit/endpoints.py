@@ -1,4 +1,6 @@
-from fastapi import APIRouter
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
 
 from services.assessment.revisit import service
 from services.assessment.revisit.models import Revisit, RevisitDraw
@@ -29,8 +31,21 @@ async def create_draw(body: DrawRequest, session: DbSession, principal: CurrentP
 
 
 @router.get("/revisit-draws", response_model=DrawList, summary="Revisit draws, newest first")
-async def list_draws(session: DbSession, principal: CurrentPrincipal) -> DrawList:
-    return DrawList(items=[draw_out(d) for d in await service.list_draws(session, principal)])
+async def list_draws(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=200, description="Page size; without it and a cursor, all")
+    ] = None,
+    order: Annotated[
+        Literal["newest", "oldest"], Query(description="Sort order of a page; keep it while paging")
+    ] = "newest",
+) -> DrawList:
+    if limit is None and cursor is None:
+        return DrawList(items=[draw_out(d) for d in await service.list_draws(session, principal)])
+    rows, total, next_cursor = await service.draw_page(session, principal, order, cursor, limit or 50)
+    return DrawList(items=[draw_out(d) for d in rows], total=total, next_cursor=next_cursor)
 
 
 @router.get("/revisit-draws/{draw_id}", response_model=DrawOut, summary="One draw with its revisits")

@@ -5,6 +5,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.assessment.models import Assessment
 from services.assessment.revisit.models import AdmissionCopy, Revisit, RevisitDraw
+from szcore.keyset import Order, read_page
+
+# Sorts of the draws; each ends with the draw id (unique). One direction per order, so draws drawn at the
+# same instant come in descending id order on a page (the unpaginated list has them ascending).
+DRAW_ORDERS = {
+    "newest": Order("newest", (RevisitDraw.drawn_at, RevisitDraw.id), descending=True),
+    "oldest": Order("oldest", (RevisitDraw.drawn_at, RevisitDraw.id)),
+}
 
 
 class RevisitRepository:
@@ -36,6 +44,11 @@ class RevisitRepository:
     async def draws(self) -> Sequence[RevisitDraw]:
         query = select(RevisitDraw).order_by(RevisitDraw.drawn_at.desc(), RevisitDraw.id)
         return (await self.session.execute(query)).scalars().all()
+
+    async def draw_page(
+        self, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[RevisitDraw], int, str | None]:
+        return await read_page(self.session, select(RevisitDraw), order, cursor, limit)
 
     async def revisits(self, draw_id: str, county_code: str | None) -> Sequence[Revisit]:
         query = select(Revisit).where(Revisit.draw_id == draw_id).order_by(Revisit.uscc)

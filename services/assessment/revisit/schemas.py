@@ -58,6 +58,9 @@ class DrawOut(BaseModel):
 
 class DrawList(BaseModel):
     items: list[DrawOut]
+    # Set only when read a page at a time (`limit` or `cursor` given).
+    total: int | None = None
+    next_cursor: str | None = None
 
 
 class FindingIn(BaseModel):

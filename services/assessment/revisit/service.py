@@ -11,7 +11,7 @@ from services.assessment.db import audit_log
 from services.assessment.enterprise.repository import EnterpriseCopyRepository
 from services.assessment.revisit import auth, draw, events
 from services.assessment.revisit.models import AdmissionCopy, Revisit, RevisitDraw
-from services.assessment.revisit.repository import RevisitRepository
+from services.assessment.revisit.repository import DRAW_ORDERS, RevisitRepository
 from services.assessment.revisit.schemas import REVOKING, DrawRequest, FindingIn
 from szcore.auth import Principal
 from szcore.errors import conflict, forbidden, not_found
@@ -95,6 +95,14 @@ async def list_draws(session: AsyncSession, principal: Principal) -> Sequence[Re
     if not auth.can_read(principal):
         raise forbidden("role_not_allowed", "You may not read revisits")
     return await RevisitRepository(session).draws()
+
+
+async def draw_page(
+    session: AsyncSession, principal: Principal, order: str, cursor: str | None, limit: int
+) -> tuple[list[RevisitDraw], int, str | None]:
+    if not auth.can_read(principal):
+        raise forbidden("role_not_allowed", "You may not read revisits")
+    return await RevisitRepository(session).draw_page(DRAW_ORDERS[order], cursor, limit)
 
 
 def reproducible(record: RevisitDraw) -> bool:

@@ -131,3 +131,38 @@ class TestProgrammeNumbers:
         rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))  # type: ignore[union-attr]
         assert rows[0][0] == "统一社会信用代码" and len(rows) == 3
         assert "'=HYPERLINK(1)" in [row[1] for row in rows]
+
+
+class TestBelowTargetPage:
+    async def test_paging_while_enterprises_register_has_no_duplicate_or_gap(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens
+    ) -> None:
+        actors = await programme(client, session, tokens)
+        unpaged = (await client.get("/programme/below-target?target_level=3", headers=actors.city)).json()
+        assert unpaged["next_cursor"] is None and unpaged["total"] == 3
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"target_level": 3, "limit": 1} | ({"cursor": cursor} if cursor else {})
+            response = await client.get("/programme/below-target", params=params, headers=actors.city)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            if not seen:
+                await register(session, "91410300MA0000009W", COUNTY)  # sorts last: reached later
+            seen += [i["uscc"] for i in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == [USCC, OTHER_USCC, THIRD_USCC, "91410300MA0000009W"] and page["total"] == 4
+
+    async def test_lowest_level_first_and_a_foreign_cursor_refused(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens
+    ) -> None:
+        actors = await programme(client, session, tokens)
+        params = {"target_level": 3, "limit": 5, "order": "level_lowest"}
+        page = (await client.get("/programme/below-target", params=params, headers=actors.city)).json()
+        assert page["items"][-1]["uscc"] == USCC  # the only one accepted at level 2
+        params = {"target_level": 3, "limit": 1}
+        first = (await client.get("/programme/below-target", params=params, headers=actors.city)).json()
+        params |= {"order": "level_lowest", "cursor": first["next_cursor"]}
+        refused = await client.get("/programme/below-target", params=params, headers=actors.city)
+        assert refused.status_code == 422 and refused.json()["code"] == "invalid_cursor"

@@ -139,6 +139,41 @@ class TestRevisits:
         assert [d["id"] for d in listing.json()["items"]] == [body["id"]]
 
 
+class TestDrawPage:
+    async def test_paging_while_draws_are_made_has_no_duplicate_or_gap(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens
+    ) -> None:
+        for n in range(3):
+            await accepted(session, n)
+        city = tokens.headers(Role.city_admin)
+
+        async def new_draw(label: str) -> str:
+            body = {"label": label, "sample_size": 1, "seed": label}
+            response = await client.post("/revisit-draws", json=body, headers=city)
+            assert response.status_code == 201, response.text
+            return response.json()["id"]  # type: ignore[no-any-return]
+
+        made = [await new_draw(f"d{i}") for i in range(3)]
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"order": "oldest", "limit": 2} | ({"cursor": cursor} if cursor else {})
+            response = await client.get("/revisit-draws", params=params, headers=city)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            if not seen:
+                made.append(await new_draw("d3"))  # drawn last: reached on a later page
+            seen += [d["id"] for d in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == made and page["total"] == 4
+        newest = (await client.get("/revisit-draws", params={"limit": 1}, headers=city)).json()
+        assert [d["id"] for d in newest["items"]] == [made[-1]] and newest["next_cursor"]
+        enterprise = tokens.headers(Role.enterprise, uscc=uscc(0))
+        refused = await client.get("/revisit-draws", params={"limit": 1}, headers=enterprise)
+        assert refused.status_code == 403
+
+
 class TestRevisitRefusals:
     async def test_roles(self, client: httpx.AsyncClient, session: AsyncSession, tokens) -> None:
         await accepted(session, 1)

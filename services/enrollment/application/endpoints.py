@@ -2,7 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
-from services.enrollment.application import service
+from services.enrollment.application import auth, service
 from services.enrollment.application.repository import ORDERS
 from services.enrollment.application.schemas import (
     ActionRead,
@@ -113,6 +113,7 @@ async def admission_funnel(
 async def get_application(
     application_id: str, session: DbSession, principal: CurrentPrincipal
 ) -> ApplicationDetail:
+    auth.authorize_read_one(principal)
     return await detail(session, principal, application_id)
 
 

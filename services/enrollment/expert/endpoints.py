@@ -1,4 +1,6 @@
-from fastapi import APIRouter, status
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, status
 
 from services.enrollment.application import service as application_service
 from services.enrollment.expert import service
@@ -41,8 +43,21 @@ async def create_expert(data: ExpertCreate, session: DbSession, principal: Curre
 
 
 @router.get("/experts", response_model=ExpertList, summary="The expert pool (专家库)")
-async def list_experts(session: DbSession, principal: CurrentPrincipal) -> ExpertList:
-    return ExpertList(items=[read(e, links) for e, links in await service.list_all(session, principal)])
+async def list_experts(
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[
+        int | None, Query(ge=1, le=200, description="Page size; without it and a cursor, all")
+    ] = None,
+    order: Annotated[
+        Literal["id", "name", "added_newest"], Query(description="Sort order of a page; keep it while paging")
+    ] = "id",
+) -> ExpertList:
+    if limit is None and cursor is None:
+        return ExpertList(items=[read(e, links) for e, links in await service.list_all(session, principal)])
+    rows, total, next_cursor = await service.page(session, principal, order, cursor, limit or 50)
+    return ExpertList(items=[read(e, links) for e, links in rows], total=total, next_cursor=next_cursor)
 
 
 @router.get("/experts/{expert_id}", response_model=ExpertRead, summary="One expert with its links")

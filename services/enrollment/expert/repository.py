@@ -5,6 +5,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.expert.models import Expert, ExpertDraw, ExpertLink
+from szcore.keyset import Order, read_page
+
+# Sorts of the active pool; each ends with the expert id (unique). "id" is the unpaginated list's order.
+EXPERT_ORDERS = {
+    "id": Order("id", (Expert.id,)),
+    "name": Order("name", (Expert.name, Expert.id)),
+    "added_newest": Order("added_newest", (Expert.created_at, Expert.id), descending=True),
+}
 
 
 class ExpertRepository:
@@ -17,6 +25,13 @@ class ExpertRepository:
     async def active(self) -> Sequence[Expert]:
         query = select(Expert).where(Expert.active.is_(True)).order_by(Expert.id)
         return (await self.session.execute(query)).scalars().all()
+
+    async def active_page(
+        self, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[Expert], int, str | None]:
+        return await read_page(
+            self.session, select(Expert).where(Expert.active.is_(True)), order, cursor, limit
+        )
 
     async def links(self, expert_ids: Sequence[str] | None = None) -> Sequence[ExpertLink]:
         query = select(ExpertLink).order_by(ExpertLink.id)

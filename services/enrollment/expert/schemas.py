@@ -45,6 +45,9 @@ class LinkRead(LinkCreate):
 
 class ExpertList(BaseModel):
     items: list[ExpertRead]
+    # Set only when the pool is read a page at a time (`limit` or `cursor` given).
+    total: int | None = None
+    next_cursor: str | None = None
 
 
 class DrawCreate(BaseModel):

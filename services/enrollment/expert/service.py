@@ -8,7 +8,7 @@ from services.enrollment.application.models import Application
 from services.enrollment.db import audit_log
 from services.enrollment.expert.draw import Candidate, conflicts, draw, seed_for
 from services.enrollment.expert.models import Expert, ExpertDraw, ExpertLink
-from services.enrollment.expert.repository import ExpertRepository
+from services.enrollment.expert.repository import EXPERT_ORDERS, ExpertRepository
 from services.enrollment.expert.schemas import DrawCreate, ExpertCreate, LinkCreate
 from szcore.auth import Principal, Role
 from szcore.errors import FieldError, conflict, forbidden, not_found
@@ -57,8 +57,22 @@ async def get(
 async def list_all(session: AsyncSession, principal: Principal) -> list[tuple[Expert, list[ExpertLink]]]:
     if principal.role not in READERS:
         raise forbidden("role_not_allowed", f"Role {principal.role.value} may not list the expert pool")
+    return await _with_links(ExpertRepository(session), await ExpertRepository(session).active())
+
+
+async def page(
+    session: AsyncSession, principal: Principal, order: str, cursor: str | None, limit: int
+) -> tuple[list[tuple[Expert, list[ExpertLink]]], int, str | None]:
+    if principal.role not in READERS:
+        raise forbidden("role_not_allowed", f"Role {principal.role.value} may not list the expert pool")
     repository = ExpertRepository(session)
-    experts = await repository.active()
+    experts, total, next_cursor = await repository.active_page(EXPERT_ORDERS[order], cursor, limit)
+    return await _with_links(repository, experts), total, next_cursor
+
+
+async def _with_links(
+    repository: ExpertRepository, experts: Sequence[Expert]
+) -> list[tuple[Expert, list[ExpertLink]]]:
     links: dict[str, list[ExpertLink]] = {}
     for link in await repository.links([e.id for e in experts]):
         links.setdefault(link.expert_id, []).append(link)

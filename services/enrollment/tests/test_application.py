@@ -571,3 +571,15 @@ class TestListApplications:
     async def test_bad_cursor(self, flow: Flow) -> None:
         response = await flow.client.get("/applications", params={"cursor": "%%%"}, headers=flow.city)
         assert response.status_code == 422 and response.json()["code"] == "invalid_cursor"
+
+
+class TestProviderReadsNoApplication:
+    async def test_provider_is_refused_before_the_lookup(self, flow: Flow) -> None:
+        await flow.register()
+        response = await flow.submit()
+        assert response.status_code == 201, response.text
+        provider = flow.h(Role.provider, provider_id="p-1")
+        for application_id in (response.json()["id"], "no-such-application"):
+            refused = await flow.client.get(f"/applications/{application_id}", headers=provider)
+            assert refused.status_code == 403, refused.text
+            assert refused.json()["code"] == "role_not_allowed"

@@ -146,3 +146,37 @@ class TestExpertPool:
             "/experts/expert-li", headers=tokens.headers(Role.expert, subject="expert-x")
         )
         assert other_view.status_code == 404
+
+
+class TestExpertPoolPage:
+    async def test_paging_while_experts_join_has_no_duplicate_or_gap(
+        self, client: httpx.AsyncClient, tokens
+    ) -> None:
+        city = tokens.headers(Role.city_admin)
+
+        async def add(expert_id: str) -> None:
+            body = {"id": expert_id, "name": expert_id, "employer": "某大学", "fields": ["工业互联网"]}
+            assert (await client.post("/experts", json=body, headers=city)).status_code == 201
+
+        for expert_id in ("e2", "e4", "e6"):
+            await add(expert_id)
+        unpaged = (await client.get("/experts", headers=city)).json()
+        assert unpaged["total"] is None and len(unpaged["items"]) == 3
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            response = await client.get("/experts", params=params, headers=city)
+            assert response.status_code == 200, response.text
+            page = response.json()
+            if not seen:
+                await add("e1")  # before the cursor: left to a fresh read
+                await add("e5")  # after it: reached on the next page
+            seen += [e["id"] for e in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == ["e2", "e4", "e5", "e6"] and page["total"] == 5
+        refused = await client.get(
+            "/experts", params={"limit": 2}, headers=tokens.headers(Role.county_admin, county="410322")
+        )
+        assert refused.status_code == 403

@@ -12,6 +12,7 @@ from services.matching.activity.schemas import (
     AttendanceRecord,
     OutcomeRecord,
     RegistrationCreate,
+    RegistrationPage,
     RegistrationRead,
 )
 from szcore.auth import CurrentPrincipal
@@ -58,6 +59,29 @@ async def stats(session: DbSession, principal: CurrentPrincipal, programme: str 
 async def get_activity(activity_id: str, session: DbSession, principal: CurrentPrincipal) -> ActivityRead:
     [read] = await service.read(session, [await service.get(session, principal, activity_id)])
     return read
+
+
+@router.get(
+    "/{activity_id}/registrations/page",
+    response_model=RegistrationPage,
+    summary="Sign-ups (organiser), keyset-paginated, with the total",
+)
+async def registration_page(
+    activity_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["signed_oldest", "signed_newest"], Query(description="Sort order; keep it while paging")
+    ] = "signed_oldest",
+) -> RegistrationPage:
+    rows, total, next_cursor = await service.registration_page(
+        session, principal, activity_id, order, cursor, limit
+    )
+    return RegistrationPage(
+        items=[RegistrationRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
+    )
 
 
 @router.get(

@@ -5,7 +5,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.activity.models import Activity, Registration
 from services.matching.project.models import Engagement
-from szcore.keyset import Order
+from szcore.keyset import Order, read_page
 
 # Sorts of the activity list; each ends with the activity id (unique).
 ACTIVITY_ORDERS = {
@@ -13,6 +13,12 @@ ACTIVITY_ORDERS = {
     "starts_soonest": Order("starts_soonest", (Activity.starts_at, Activity.activity_id)),
     "starts_latest": Order("starts_latest", (Activity.starts_at, Activity.activity_id), descending=True),
     "created_newest": Order("created_newest", (Activity.created_at, Activity.activity_id), descending=True),
+}
+
+# Sign-ups in the order they came (the old list's order), or the latest first.
+REGISTRATION_ORDERS = {
+    "signed_oldest": Order("signed_oldest", (Registration.id,)),
+    "signed_newest": Order("signed_newest", (Registration.id,), descending=True),
 }
 
 
@@ -46,6 +52,12 @@ class ActivityRepository:
             select(Registration).where(Registration.activity_id.in_(activity_ids)).order_by(Registration.id)
         )
         return (await self.session.execute(query)).scalars().all()
+
+    async def registration_page(
+        self, activity_id: str, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[Registration], int, str | None]:
+        query = select(Registration).where(Registration.activity_id == activity_id)
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def registration(self, activity_id: str, key: str) -> Registration | None:
         query = select(Registration).where(

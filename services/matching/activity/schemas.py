@@ -92,3 +92,9 @@ class KindStats(BaseModel):
 class ActivityStats(BaseModel):
     programme: str
     kinds: list[KindStats]
+
+
+class RegistrationPage(BaseModel):
+    items: list[RegistrationRead]
+    total: int
+    next_cursor: str | None

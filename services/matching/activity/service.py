@@ -4,7 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.activity import auth
 from services.matching.activity.models import Activity, ActivityKind, ActivityStatus, Registration
-from services.matching.activity.repository import ACTIVITY_ORDERS, ActivityRepository
+from services.matching.activity.repository import ACTIVITY_ORDERS, REGISTRATION_ORDERS, ActivityRepository
 from services.matching.activity.schemas import (
     ActivityCreate,
     ActivityPage,
@@ -136,12 +136,25 @@ async def _organised(session: AsyncSession, principal: Principal, activity_id: s
 
 
 async def registrations(session: AsyncSession, principal: Principal, activity_id: str) -> list[Registration]:
+    await registrations_visible(session, principal, activity_id)
+    return list(await ActivityRepository(session).registrations([activity_id]))
+
+
+async def registrations_visible(session: AsyncSession, principal: Principal, activity_id: str) -> None:
     if not principal.is_role(Role.city_admin, Role.county_admin, Role.auditor):
         raise forbidden("role_not_allowed", "Only the organiser sees the sign-ups")
     activity = await get(session, principal, activity_id)
     if not (auth.can_organise(principal, activity.county_code) or principal.is_role(Role.auditor)):
         raise forbidden("county_forbidden", "Only the organising county sees the sign-ups")
-    return list(await ActivityRepository(session).registrations([activity_id]))
+
+
+async def registration_page(
+    session: AsyncSession, principal: Principal, activity_id: str, order: str, cursor: str | None, limit: int
+) -> tuple[list[Registration], int, str | None]:
+    await registrations_visible(session, principal, activity_id)
+    return await ActivityRepository(session).registration_page(
+        activity_id, REGISTRATION_ORDERS[order], cursor, limit
+    )
 
 
 async def record_attendance(

@@ -1,9 +1,9 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
 from services.matching.matching import service
-from services.matching.matching.schemas import MatchResult, ProspectList
+from services.matching.matching.schemas import MatchResult, ProspectList, ProspectPage
 from szcore.auth import CurrentPrincipal
 from szcore.service import DbSession
 
@@ -33,3 +33,21 @@ async def matches(
 )
 async def prospects(provider_id: str, session: DbSession, principal: CurrentPrincipal) -> ProspectList:
     return await service.prospects(session, principal, provider_id)
+
+
+@router.get(
+    "/providers/{provider_id}/prospects/page",
+    response_model=ProspectPage,
+    summary="Reverse view, keyset-paginated (most matched scenarios first), with the total",
+)
+async def prospect_page(
+    provider_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["matched_most"], Query(description="Sort order (one today); keep it while paging")
+    ] = "matched_most",
+) -> ProspectPage:
+    return await service.prospect_page(session, principal, provider_id, cursor, limit)

@@ -60,3 +60,10 @@ class Prospect(BaseModel):
 class ProspectList(BaseModel):
     provider_id: str
     items: list[Prospect]
+
+
+class ProspectPage(BaseModel):
+    provider_id: str
+    items: list[Prospect]
+    total: int
+    next_cursor: str | None

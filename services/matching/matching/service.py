@@ -1,3 +1,4 @@
+from sqlalchemy import Integer, String, literal_column
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.enterprise import service as enterprises
@@ -9,6 +10,7 @@ from services.matching.matching.schemas import (
     MatchResult,
     Prospect,
     ProspectList,
+    ProspectPage,
     RankedProvider,
     RankedSolution,
 )
@@ -21,6 +23,15 @@ from services.matching.solution.models import Solution
 from services.matching.solution.repository import SolutionRepository
 from szcore.auth import Principal, Role
 from szcore.errors import conflict, forbidden, not_found
+from szcore.keyset import Order, page_rows
+
+# Prospects are computed in Python (needs x products x conflicts), so they are paged over the computed list:
+# most matched scenarios first, then by USCC (unique), the order of the unpaginated list.
+PROSPECT_ORDER = Order(
+    "matched_most",
+    (literal_column("matched", Integer), literal_column("uscc", String)),
+    row_key=lambda p: (-len(p.matched_scenarios), p.uscc),
+)
 
 OFFICIALS = (Role.city_admin, Role.county_admin, Role.auditor)
 
@@ -158,3 +169,11 @@ async def prospects(session: AsyncSession, principal: Principal, provider_id: st
             )
     items.sort(key=lambda p: (-len(p.matched_scenarios), p.uscc))
     return ProspectList(provider_id=provider_id, items=items)
+
+
+async def prospect_page(
+    session: AsyncSession, principal: Principal, provider_id: str, cursor: str | None, limit: int
+) -> ProspectPage:
+    items = (await prospects(session, principal, provider_id)).items
+    page, next_cursor = page_rows(items, PROSPECT_ORDER, cursor, limit)
+    return ProspectPage(provider_id=provider_id, items=page, total=len(items), next_cursor=next_cursor)

@@ -1,9 +1,9 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
 from services.matching.need import service
-from services.matching.need.schemas import CommonNeedList, NeedCreate, NeedRead, NeedsOfEnterprises
+from services.matching.need.schemas import CommonNeedList, NeedCreate, NeedPage, NeedRead, NeedsOfEnterprises
 from szcore.auth import CurrentPrincipal
 from szcore.service import DbSession
 
@@ -27,6 +27,26 @@ async def needs_of_enterprises(
 ) -> NeedsOfEnterprises:
     rows = await service.of_enterprises(session, principal, uscc)
     return NeedsOfEnterprises(items=[NeedRead.model_validate(n) for n in rows])
+
+
+@router.get(
+    "/enterprises/{uscc}/needs/page",
+    response_model=NeedPage,
+    summary="An enterprise's N+X needs, keyset-paginated and sorted, with the total",
+)
+async def need_page(
+    uscc: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["scenario", "created_newest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "scenario",
+) -> NeedPage:
+    rows, total, next_cursor = await service.page(session, principal, uscc, order, cursor, limit)
+    return NeedPage(items=[NeedRead.model_validate(n) for n in rows], total=total, next_cursor=next_cursor)
 
 
 @router.get("/enterprises/{uscc}/needs", response_model=list[NeedRead], summary="An enterprise's N+X needs")

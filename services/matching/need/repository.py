@@ -4,6 +4,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.need.models import Need, NeedStatus
+from szcore.keyset import Order, read_page
+
+# Sorts of an enterprise's needs; each ends with the need id (unique). "scenario" is the old list's order.
+NEED_ORDERS = {
+    "scenario": Order("scenario", (Need.scenario_code, Need.need_id)),
+    "created_newest": Order("created_newest", (Need.created_at, Need.need_id), descending=True),
+}
 
 
 class NeedRepository:
@@ -25,6 +32,11 @@ class NeedRepository:
         if source is not None:
             query = query.where(Need.source == source)
         return (await self.session.execute(query)).scalars().all()
+
+    async def page(
+        self, uscc: str, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[Need], int, str | None]:
+        return await read_page(self.session, select(Need).where(Need.uscc == uscc), order, cursor, limit)
 
     async def of_many(self, usccs: Sequence[str]) -> Sequence[Need]:
         if not usccs:

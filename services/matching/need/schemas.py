@@ -44,6 +44,12 @@ class CommonNeedList(BaseModel):
     items: list[CommonNeedItem]
 
 
+class NeedPage(BaseModel):
+    items: list[NeedRead]
+    total: int
+    next_cursor: str | None
+
+
 class NeedsOfEnterprises(BaseModel):
     """Needs of several enterprises at once (batch read for the gateway's DataLoaders)."""
 

@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.matching.common import new_id, refuse
 from services.matching.enterprise import service as enterprises
 from services.matching.need.models import Need, NeedSource, NeedStatus
-from services.matching.need.repository import NeedRepository
+from services.matching.need.repository import NEED_ORDERS, NeedRepository
 from services.matching.need.schemas import CommonNeedList, NeedCreate
 from services.matching.rules.schemas import CommonNeeds, RuleKind
 from services.matching.rules.service import current_read, scenario_catalogue, scenario_codes
@@ -34,6 +34,13 @@ async def common_list(session: AsyncSession, industry_code: str) -> CommonNeedLi
 async def of(session: AsyncSession, principal: Principal, uscc: str) -> Sequence[Need]:
     enterprise = await enterprises.get(session, principal, uscc)
     return await NeedRepository(session).of(enterprise.uscc)
+
+
+async def page(
+    session: AsyncSession, principal: Principal, uscc: str, order: str, cursor: str | None, limit: int
+) -> tuple[list[Need], int, str | None]:
+    enterprise = await enterprises.get(session, principal, uscc)
+    return await NeedRepository(session).page(enterprise.uscc, NEED_ORDERS[order], cursor, limit)
 
 
 async def of_enterprises(session: AsyncSession, principal: Principal, usccs: Sequence[str]) -> Sequence[Need]:

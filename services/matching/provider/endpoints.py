@@ -16,6 +16,7 @@ from services.matching.provider.schemas import (
     RatingRead,
     RatingsOfProviders,
     ReviewCreate,
+    ReviewPage,
     ReviewRead,
     StatusChange,
 )
@@ -89,6 +90,30 @@ async def review(
     provider_id: str, data: ReviewCreate, session: DbSession, principal: CurrentPrincipal
 ) -> ReviewRead:
     return ReviewRead.model_validate(await service.review(session, principal, provider_id, data))
+
+
+@router.get(
+    "/{provider_id}/reviews/page",
+    response_model=ReviewPage,
+    summary="Expert reviews of an application, keyset-paginated and sorted, with the total",
+)
+async def review_page(
+    provider_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["filed_oldest", "total_highest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "filed_oldest",
+) -> ReviewPage:
+    rows, total, next_cursor = await service.review_page(
+        session, principal, provider_id, order, cursor, limit
+    )
+    return ReviewPage(
+        items=[ReviewRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
+    )
 
 
 @router.get(

@@ -24,6 +24,11 @@ RATING_ORDERS = {
         "overall_highest", (ProviderRating.overall_centi, ProviderRating.id), descending=True
     ),
 }
+# Expert review sheets: in the order they were filed (the old list's order), or best scored first.
+REVIEW_ORDERS = {
+    "filed_oldest": Order("filed_oldest", (ProviderReview.id,)),
+    "total_highest": Order("total_highest", (ProviderReview.total_centi, ProviderReview.id), descending=True),
+}
 
 
 class ProviderRepository:
@@ -103,6 +108,12 @@ class ProviderRepository:
             .order_by(ProviderReview.id)
         )
         return (await self.session.execute(query)).scalars().all()
+
+    async def review_page(
+        self, provider_id: str, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[ProviderReview], int, str | None]:
+        query = select(ProviderReview).where(ProviderReview.provider_id == provider_id)
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def mean_review_centi(self, provider_id: str) -> int | None:
         query = select(func.avg(ProviderReview.total_centi)).where(ProviderReview.provider_id == provider_id)

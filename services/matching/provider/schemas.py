@@ -148,6 +148,12 @@ class RatingsOfProviders(BaseModel):
     items: list[RatingRead]
 
 
+class ReviewPage(BaseModel):
+    items: list[ReviewRead]
+    total: int
+    next_cursor: str | None
+
+
 class RatingPage(BaseModel):
     items: list[RatingRead]
     total: int

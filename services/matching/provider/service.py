@@ -17,7 +17,12 @@ from services.matching.provider.models import (
     ProviderStatus,
 )
 from services.matching.provider.rating_facts import ProjectFact, period_bounds, rating_facts
-from services.matching.provider.repository import PROVIDER_ORDERS, RATING_ORDERS, ProviderRepository
+from services.matching.provider.repository import (
+    PROVIDER_ORDERS,
+    RATING_ORDERS,
+    REVIEW_ORDERS,
+    ProviderRepository,
+)
 from services.matching.provider.schemas import (
     DecisionCreate,
     ProviderApply,
@@ -184,6 +189,14 @@ async def reviews(session: AsyncSession, principal: Principal, provider_id: str)
     auth.require(principal, Role.city_admin, Role.expert, Role.auditor)
     await get(session, principal, provider_id)
     return await ProviderRepository(session).reviews(provider_id)
+
+
+async def review_page(
+    session: AsyncSession, principal: Principal, provider_id: str, order: str, cursor: str | None, limit: int
+) -> tuple[list[ProviderReview], int, str | None]:
+    auth.require(principal, Role.city_admin, Role.expert, Role.auditor)
+    await get(session, principal, provider_id)
+    return await ProviderRepository(session).review_page(provider_id, REVIEW_ORDERS[order], cursor, limit)
 
 
 async def decide(

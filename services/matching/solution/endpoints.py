@@ -14,6 +14,7 @@ from services.matching.solution.schemas import (
     SolutionRatingPage,
     SolutionRatingRead,
     SolutionRead,
+    SolutionReviewPage,
     SolutionReviewRead,
     SolutionsOfProviders,
 )
@@ -90,6 +91,30 @@ async def review(
     solution_id: str, data: ReviewCreate, session: DbSession, principal: CurrentPrincipal
 ) -> SolutionReviewRead:
     return SolutionReviewRead.model_validate(await service.review(session, principal, solution_id, data))
+
+
+@router.get(
+    "/{solution_id}/reviews/page",
+    response_model=SolutionReviewPage,
+    summary="Expert reviews of a product, keyset-paginated and sorted, with the total",
+)
+async def review_page(
+    solution_id: str,
+    session: DbSession,
+    principal: CurrentPrincipal,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    order: Annotated[
+        Literal["filed_oldest", "total_highest"],
+        Query(description="Sort order; keep it while paging with the cursor"),
+    ] = "filed_oldest",
+) -> SolutionReviewPage:
+    rows, total, next_cursor = await service.review_page(
+        session, principal, solution_id, order, cursor, limit
+    )
+    return SolutionReviewPage(
+        items=[SolutionReviewRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
+    )
 
 
 @router.get(

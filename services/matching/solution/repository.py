@@ -23,6 +23,11 @@ SOLUTION_RATING_ORDERS = {
     "score_highest": Order("score_highest", (SolutionRating.score, SolutionRating.id), descending=True),
     "score_lowest": Order("score_lowest", (SolutionRating.score, SolutionRating.id)),
 }
+# Expert review sheets: in the order they were filed (the old list's order), or best scored first.
+SOLUTION_REVIEW_ORDERS = {
+    "filed_oldest": Order("filed_oldest", (SolutionReview.id,)),
+    "total_highest": Order("total_highest", (SolutionReview.total_centi, SolutionReview.id), descending=True),
+}
 
 
 class SolutionRepository:
@@ -82,6 +87,12 @@ class SolutionRepository:
             .order_by(SolutionReview.id)
         )
         return (await self.session.execute(query)).scalars().all()
+
+    async def review_page(
+        self, solution_id: str, order: Order, cursor: str | None, limit: int
+    ) -> tuple[list[SolutionReview], int, str | None]:
+        query = select(SolutionReview).where(SolutionReview.solution_id == solution_id)
+        return await read_page(self.session, query, order, cursor, limit)
 
     async def mean_review_centi(self, solution_id: str) -> int | None:
         query = select(func.avg(SolutionReview.total_centi)).where(SolutionReview.solution_id == solution_id)

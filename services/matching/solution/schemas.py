@@ -107,6 +107,12 @@ class SolutionReviewRead(BaseModel):
     reviewed_at: datetime
 
 
+class SolutionReviewPage(BaseModel):
+    items: list[SolutionReviewRead]
+    total: int
+    next_cursor: str | None
+
+
 class SolutionRatingPage(BaseModel):
     items: list[SolutionRatingRead]
     total: int

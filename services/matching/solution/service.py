@@ -15,7 +15,12 @@ from services.matching.rules.schemas import RuleKind, ScoringSheet
 from services.matching.rules.scoring import weighted_centi
 from services.matching.rules.service import current, current_read, scenario_codes
 from services.matching.solution.models import Solution, SolutionRating, SolutionReview, SolutionStatus
-from services.matching.solution.repository import SOLUTION_ORDERS, SOLUTION_RATING_ORDERS, SolutionRepository
+from services.matching.solution.repository import (
+    SOLUTION_ORDERS,
+    SOLUTION_RATING_ORDERS,
+    SOLUTION_REVIEW_ORDERS,
+    SolutionRepository,
+)
 from services.matching.solution.schemas import (
     ExcellentCreate,
     SolutionCreate,
@@ -203,6 +208,16 @@ async def reviews(session: AsyncSession, principal: Principal, solution_id: str)
     auth.require(principal, Role.city_admin, Role.expert, Role.auditor)
     await get(session, principal, solution_id)
     return await SolutionRepository(session).reviews(solution_id)
+
+
+async def review_page(
+    session: AsyncSession, principal: Principal, solution_id: str, order: str, cursor: str | None, limit: int
+) -> tuple[list[SolutionReview], int, str | None]:
+    auth.require(principal, Role.city_admin, Role.expert, Role.auditor)
+    await get(session, principal, solution_id)
+    return await SolutionRepository(session).review_page(
+        solution_id, SOLUTION_REVIEW_ORDERS[order], cursor, limit
+    )
 
 
 async def list_solution(session: AsyncSession, principal: Principal, solution_id: str) -> Solution:

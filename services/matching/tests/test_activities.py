@@ -174,3 +174,35 @@ class TestActivitySorting:
             headers=world.city(),
         )
         assert refused.status_code == 422 and refused.json()["code"] == "invalid_cursor"
+
+
+class TestRegistrationPage:
+    async def test_paging_while_people_sign_up_has_no_duplicate_or_gap(self, world: World) -> None:
+        aid = await planned(world, kind="training", capacity=10)
+        url = f"/activities/{aid}/registrations"
+
+        async def sign_up(name: str) -> None:
+            body = {"person_name": name, "trainee_role": "engineer"}
+            await world.ok(await world.client.post(url, json=body, headers=world.county()), 201)
+
+        for name in ("甲", "乙", "丙"):
+            await sign_up(name)
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = await world.ok(
+                await world.client.get(f"{url}/page", params=params, headers=world.county())
+            )
+            if not seen:
+                await sign_up("丁")
+            seen += [r["person_name"] for r in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == ["甲", "乙", "丙", "丁"] and page["total"] == 4
+        newest = await world.ok(
+            await world.client.get(f"{url}/page", params={"order": "signed_newest"}, headers=world.county())
+        )
+        assert [r["person_name"] for r in newest["items"]] == ["丁", "丙", "乙", "甲"]
+        refused = await world.client.get(f"{url}/page", headers=world.enterprise())
+        assert refused.status_code == 403

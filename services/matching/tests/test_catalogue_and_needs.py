@@ -118,6 +118,46 @@ class TestSolutionCatalogue:
         assert [s["solution_id"] for s in page["items"]] == [sid]
 
 
+class TestSolutionReviewPage:
+    async def test_paging_while_experts_file_has_no_duplicate_or_gap(self, world: World) -> None:
+        await world.listed_provider("p1")
+        submitted = await world.ok(
+            await world.client.post("/solutions", json=world.solution_body(), headers=world.provider("p1")),
+            201,
+        )
+        url = f"/solutions/{submitted['solution_id']}"
+
+        async def review(expert: str, score: int) -> None:
+            body = {"scores": dict.fromkeys(SOLUTION_SCORES, score)}
+            await world.ok(
+                await world.client.post(f"{url}/reviews", json=body, headers=world.expert(expert)), 201
+            )
+
+        for expert, score in (("e1", 40), ("e2", 90), ("e3", 60)):
+            await review(expert, score)
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = await world.ok(
+                await world.client.get(f"{url}/reviews/page", params=params, headers=world.city())
+            )
+            if not seen:
+                await review("e4", 70)
+            seen += [r["expert"] for r in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == ["e1", "e2", "e3", "e4"] and page["total"] == 4
+        best = await world.ok(
+            await world.client.get(
+                f"{url}/reviews/page", params={"order": "total_highest"}, headers=world.city()
+            )
+        )
+        assert [r["expert"] for r in best["items"]] == ["e2", "e4", "e3", "e1"]
+        refused = await world.client.get(f"{url}/reviews/page", headers=world.provider("p1"))
+        assert refused.status_code == 403
+
+
 class TestNeeds:
     async def test_common_list_is_data_and_can_be_adopted(self, world: World) -> None:
         await world.enterprise_registered()
@@ -220,6 +260,46 @@ class TestNeeds:
         assert isinstance(needs[0]["need_id"], str) and Need.__tablename__ == "need"
 
 
+class TestNeedPage:
+    async def test_paging_while_needs_are_added_has_no_duplicate_or_gap(self, world: World) -> None:
+        await world.enterprise_registered()
+        url = f"/enterprises/{ENTERPRISE}/needs"
+
+        async def add(code: str) -> None:
+            body = {"scenario_code": code, "title": f"需求{code}"}
+            await world.ok(await world.client.post(url, json=body, headers=world.city()), 201)
+
+        for code in ("S02", "S04", "S06", "S08"):
+            await add(code)
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = await world.ok(await world.client.get(f"{url}/page", params=params, headers=world.city()))
+            if not seen:
+                await add("S03")  # before the cursor: left to a fresh read
+                await add("S07")  # after it: reached on the next page
+            seen += [n["scenario_code"] for n in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == ["S02", "S04", "S06", "S07", "S08"] and page["total"] == 6
+
+    async def test_newest_first_scoped_like_the_list(self, world: World) -> None:
+        await world.enterprise_registered()
+        url = f"/enterprises/{ENTERPRISE}/needs"
+        for code in ("S05", "S01"):
+            body = {"scenario_code": code, "title": "x"}
+            await world.ok(await world.client.post(url, json=body, headers=world.city()), 201)
+        page = await world.ok(
+            await world.client.get(
+                f"{url}/page", params={"order": "created_newest"}, headers=world.enterprise()
+            )
+        )
+        assert [n["scenario_code"] for n in page["items"]] == ["S01", "S05"]
+        hidden = await world.client.get(f"{url}/page", headers=world.enterprise(OTHER_ENTERPRISE))
+        assert hidden.status_code == 404
+
+
 class TestMatching:
     async def seed(self, world: World) -> dict[str, str]:
         await world.enterprise_registered()
@@ -301,6 +381,36 @@ class TestMatching:
         assert (await world.client.get(url, headers=world.provider("p1"))).status_code == 403
         assert (await world.client.get(url, headers=world.enterprise(OTHER_ENTERPRISE))).status_code == 404
         assert (await world.client.get(url, headers=world.county(OTHER_COUNTY))).status_code == 404
+
+    async def test_prospect_page_while_needs_arrive_has_no_duplicate_or_gap(self, world: World) -> None:
+        await self.seed(world)
+        usccs = [f"91340100MA2TE000{i}X" for i in range(1, 5)]
+
+        async def prospect(uscc: str) -> None:
+            if uscc != ENTERPRISE:
+                await world.enterprise_registered(uscc)
+            await world.gap_analysis(uscc, ("S05", 1, 2), assessment_id=f"as-{uscc}")
+
+        for uscc in (usccs[0], usccs[2]):
+            await prospect(uscc)
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params = {"limit": 1} | ({"cursor": cursor} if cursor else {})
+            page = await world.ok(
+                await world.client.get(
+                    "/providers/p1/prospects/page", params=params, headers=world.provider("p1")
+                )
+            )
+            if not seen:
+                await prospect(usccs[1])
+                await prospect(usccs[3])
+            seen += [p["uscc"] for p in page["items"]]
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == usccs and page["total"] == 4
+        other = await world.client.get("/providers/p1/prospects/page", headers=world.provider("p2"))
+        assert other.status_code == 403
 
     async def test_reverse_view_for_providers(self, world: World) -> None:
         ids = await self.seed(world)

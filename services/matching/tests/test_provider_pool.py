@@ -50,6 +50,40 @@ class TestAdmission:
         assert again["status"] == "applied" and again["review_score_centi"] is None
 
 
+class TestReviewPage:
+    async def test_paging_while_experts_file_has_no_duplicate_or_gap(self, world: World) -> None:
+        await world.apply("p1")
+        for expert in ("e1", "e2", "e3"):
+            await world.ok(await world.review("p1", expert=expert), 201)
+        seen: list[str] = []
+        cursor = None
+        while True:
+            params: dict[str, Any] = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+            page = await world.ok(
+                await world.client.get("/providers/p1/reviews/page", params=params, headers=world.city())
+            )
+            seen += [r["expert"] for r in page["items"]]
+            if not seen[2:]:
+                await world.ok(await world.review("p1", expert="e4"), 201)
+            if (cursor := page["next_cursor"]) is None:
+                break
+        assert seen == ["e1", "e2", "e3", "e4"]
+        assert page["total"] == 4
+
+    async def test_best_scored_first_and_refused_to_providers(self, world: World) -> None:
+        await world.apply("p1")
+        await world.ok(await world.review("p1", scores=LOW_SCORES, expert="e1"), 201)
+        await world.ok(await world.review("p1", expert="e2"), 201)
+        page = await world.ok(
+            await world.client.get(
+                "/providers/p1/reviews/page", params={"order": "total_highest"}, headers=world.city()
+            )
+        )
+        assert [r["expert"] for r in page["items"]] == ["e2", "e1"] and page["next_cursor"] is None
+        refused = await world.client.get("/providers/p1/reviews/page", headers=world.provider("p1"))
+        assert refused.status_code == 403
+
+
 class TestAdmissionRefusals:
     async def test_only_a_provider_applies_and_only_once(self, world: World) -> None:
         response = await world.client.post("/providers", json=world.application(), headers=world.city())
