@@ -20,7 +20,7 @@ from szcore.context import request_id_var
 from szcore.events import Event, MalformedEvent, UnknownEventType, dead_letter_subject, decode, events_subject
 from szcore.inbox import Inbox
 from szcore.settings import Settings
-from szcore.tracing import span
+from szcore.tracing import item_spans, span
 
 log = logging.getLogger(__name__)
 
@@ -432,7 +432,16 @@ class ConsumerRunner:
                         new.discard(event.event_id)  # the same event twice in one fetch applies once
                         fresh.append(event)
                 if fresh:
-                    await self.subscription.batch_handler(session, fresh)
+                    traced = [
+                        (
+                            f"consume {event.event_type}",
+                            event.envelope.trace.traceparent,
+                            {"messaging.consumer": self.consumer_label, "event.id": event.event_id},
+                        )
+                        for event in fresh
+                    ]
+                    with item_spans(traced, SpanKind.CONSUMER):
+                        await self.subscription.batch_handler(session, fresh)
         finally:
             request_id_var.reset(request_token)
         applied = {event.event_id for event in fresh}

@@ -2,7 +2,7 @@
 carries the W3C traceparent), including the consumers a request triggers. Spans are always recorded so
 that context propagates; they are exported only when SZ_OTEL_EXPORTER_OTLP_ENDPOINT is set."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -67,3 +67,23 @@ def span(
             yield current
         finally:
             traceparent_var.reset(token)
+
+
+@contextmanager
+def item_spans(items: Sequence[tuple[str, str | None, dict[str, Any]]], kind: SpanKind) -> Iterator[None]:
+    """One span per item of set-based work (name, traceparent, attributes), each a child of the item's own
+    traceparent: every event a consumer applies in a batch stays in the trace of the request behind it."""
+    started = [
+        tracer.start_span(
+            name,
+            context=PROPAGATOR.extract({"traceparent": parent}) if parent else None,
+            kind=kind,
+            attributes=attributes,
+        )
+        for name, parent, attributes in items
+    ]
+    try:
+        yield
+    finally:
+        for current in started:
+            current.end()
