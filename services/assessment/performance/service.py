@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.performance.auth import county_scope
 from services.assessment.performance.repository import PerformanceRepository
-from services.assessment.performance.schemas import Key, StatsRead, quarter, to_cells
 from szcore.auth import Principal
+from szcore.stats import Key, StatsRead, quarter, to_cells
 
 PASS_LEVEL = 2
 

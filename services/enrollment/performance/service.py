@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.performance.auth import county_scope
 from services.enrollment.performance.repository import CASE_KINDS, PerformanceRepository
-from services.enrollment.performance.schemas import Key, StatsRead, quarter, to_cells
 from szcore.auth import Principal
+from szcore.stats import Key, StatsRead, quarter, to_cells
 
 SRDI = ("provincial_srdi", "little_giant")
 

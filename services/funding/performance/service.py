@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.performance.auth import county_scope
 from services.funding.performance.repository import PerformanceRepository
-from services.funding.performance.schemas import Key, StatsRead, quarter, to_cells
 from szcore.auth import Principal
+from szcore.stats import Key, StatsRead, quarter, to_cells
 
 # entry type → (metric, sign)
 FLOWS = {

@@ -3,9 +3,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.matching.performance import service
-from services.matching.performance.schemas import StatsRead
 from szcore.auth import CurrentPrincipal
 from szcore.service import DbSession
+from szcore.stats import StatsRead
 
 router = APIRouter(prefix="/stats", tags=["stats"])
 

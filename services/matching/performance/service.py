@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.performance.auth import county_scope
 from services.matching.performance.repository import PerformanceRepository
-from services.matching.performance.schemas import Key, StatCell, StatsRead, quarter, to_cells
 from szcore.auth import Principal
+from szcore.stats import Key, StatCell, StatsRead, quarter, to_cells
 from szcore.types import utcnow
 
 

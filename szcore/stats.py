@@ -1,3 +1,6 @@
+"""The wire format of every service's `GET /stats/performance`: counted cells the gateway joins with a
+programme's target table. Infrastructure like problem+json: the counting rules stay in each service."""
+
 from collections import Counter
 
 from pydantic import BaseModel, Field
