@@ -107,15 +107,16 @@ def copy_row(record: dict[str, Any], now: datetime, status: str = "registered") 
     )
 
 
-def dossier_rows(start: int, count: int, seed: int = 7) -> Iterator[tuple[Any, ...]]:
-    """Rows spread over 100 counties, 93 industries and six statuses, for the dossier-scale workload."""
+def dossier_rows(start: int, count: int, seed: int = 7, base: int = 500_000_000) -> Iterator[tuple[Any, ...]]:
+    """Rows spread over 100 counties, 93 industries and six statuses, for the dossier-scale workload
+    (another `base` gives serials of their own, as the growth workload uses)."""
     rng = random.Random(seed + start)
     now = datetime.now(UTC)
     statuses = [s for s, weight in STATUSES for _ in range(weight)]
     for i in range(start, start + count):
         county = COUNTIES[i % len(COUNTIES)]
         record = {
-            "uscc": uscc(county, 500_000_000 + i),
+            "uscc": uscc(county, base + i),
             "name": name(rng, i),
             "county_code": county,
             "industry_code": rng.choice(INDUSTRIES),

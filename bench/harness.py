@@ -211,6 +211,20 @@ class BenchPlatform:
             self.platform.start_process(process)
         await asyncio.to_thread(self.platform.wait_ready, processes, 60)
 
+    async def relay_mode(self, service: str, mode: str) -> None:
+        """Restarts `service` with SZ_OUTBOX_RELAY=`mode`; `separate` also starts `ops relay <service>` as
+        process `<service>-relay`, `inline` stops it."""
+        assert self.platform is not None
+        await asyncio.to_thread(self.platform.stop_process, service)
+        if mode != "separate":
+            await asyncio.to_thread(self.platform.stop_process, f"{service}-relay")
+        self.platform.env["SZ_OUTBOX_RELAY"] = mode
+        try:
+            self.platform.start_process(service)
+        finally:
+            del self.platform.env["SZ_OUTBOX_RELAY"]
+        await asyncio.to_thread(self.platform.wait_ready, (service,), 60)
+
     async def start_extra(self, name: str, process: str) -> str:
         """Another replica of a service on its own port (same database)."""
         assert self.platform is not None

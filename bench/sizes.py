@@ -16,6 +16,12 @@ class Sizes:
     claims: int
     dossier_sizes: tuple[int, ...]
     dossier_requests: int
+    # How cost grows (workload `scale`): enterprises added at each step, requests per figure, feed pages
+    # read at each size, and the largest size whose change feed is also read to the end.
+    scale_sizes: tuple[int, ...] = (1_000, 10_000)
+    scale_requests: int = 10
+    scale_feed_pages: int = 10
+    scale_full_read_max: int = 10_000
     # Restart a process before a memory figure so that its peak is this workload's (off in CI, for time).
     fresh_processes: bool = True
 
@@ -32,6 +38,10 @@ PRESETS = {
         claims=4,
         dossier_sizes=(1000,),
         dossier_requests=5,
+        scale_sizes=(300,),
+        scale_requests=2,
+        scale_feed_pages=2,
+        scale_full_read_max=1_000,
         fresh_processes=False,
     ),
     "small": Sizes(
@@ -57,6 +67,8 @@ PRESETS = {
         claims=1_000,
         dossier_sizes=(1_000, 10_000, 100_000, 1_000_000),
         dossier_requests=50,
+        scale_sizes=(1_000, 10_000, 100_000, 1_000_000),
+        scale_requests=20,
     ),
 }
 

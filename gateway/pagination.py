@@ -11,11 +11,13 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable
+from enum import Enum
 from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 from strawberry.types import Info
 
+from gateway.clients import ServiceClient
 from gateway.errors import GatewayError
 
 T = TypeVar("T")
@@ -147,3 +149,27 @@ async def paginate(
             end_cursor=cursors[-1] if cursors else None,
         ),
     )
+
+
+async def service_page(
+    info: Info[Any, Any],
+    client: ServiceClient,
+    path: str,
+    params: dict[str, Any],
+    order_by: Enum | None,
+    first: int,
+    after: str | None,
+    page_type: type[P],
+    convert: Callable[[dict[str, Any]], Any],
+) -> P:
+    """`paginate` over a service's keyset list at `path`: the filters in `params` (None ones are left out),
+    `order`, the service cursor and the limit go as query parameters, with the caller's token."""
+    query = {k: v for k, v in params.items() if v is not None}
+    if order_by is not None:
+        query["order"] = order_by.value
+
+    async def fetch(service_cursor: str | None, size: int) -> Any:
+        cursor = {"cursor": service_cursor} if service_cursor else {}
+        return await client.get(path, info.context.token, params={**query, **cursor, "limit": size})
+
+    return await paginate(page_type, info, fetch, convert, first, after)

@@ -33,6 +33,12 @@ def cmd_serve(args: argparse.Namespace) -> None:
     )
 
 
+def cmd_relay(args: argparse.Namespace) -> None:
+    from ops.relay import main
+
+    main(args.service)
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     from ops.local import run_platform
 
@@ -132,6 +138,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=None, help="default: the process's standard port")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "relay", help="publish a service's outbox as a process of its own (with SZ_OUTBOX_RELAY=separate)"
+    )
+    p.add_argument("service", choices=SERVICES)
+    p.set_defaults(func=cmd_relay)
 
     p = sub.add_parser(
         "run", help="run the whole platform locally on the embedded defaults (SQLite, bundled NATS)"

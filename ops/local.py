@@ -107,6 +107,14 @@ class Platform:
         self._spawn(
             process, [sys.executable, "-m", "ops", "serve", process, "--port", str(self.ports[process])]
         )
+        relay = f"{process}-relay"
+        running = self.children.get(relay)
+        if (
+            self.env.get("SZ_OUTBOX_RELAY") == "separate"
+            and process in SERVICES
+            and (running is None or running.poll() is not None)
+        ):
+            self._spawn(relay, [sys.executable, "-m", "ops", "relay", process])
 
     def wait_ready(self, processes: tuple[str, ...] = PROCESSES, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout

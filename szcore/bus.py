@@ -10,6 +10,7 @@ import nats
 import nats.errors
 import nats.js.errors
 from nats.aio.client import Client as NATS
+from nats.aio.client import ServerVersion
 from nats.aio.msg import Msg
 from nats.js import JetStreamContext, api
 from opentelemetry.trace import SpanKind
@@ -40,6 +41,23 @@ def durable_name(namespace: str, subscription: str) -> str:
 
 def stream_name(namespace: str, kind: str) -> str:
     return f"{re.sub(r'[^A-Za-z0-9]', '_', namespace).upper()}_{kind}"
+
+
+# Consumers filter on several subjects each (`filter_subjects`), which NATS only honours from 2.10; an
+# older server silently delivers every subject to every consumer.
+MIN_SERVER_VERSION = (2, 10)
+
+
+class NatsServerTooOld(RuntimeError):
+    pass
+
+
+def require_server_version(version: ServerVersion) -> None:
+    if (version.major, version.minor) < MIN_SERVER_VERSION:
+        raise NatsServerTooOld(
+            f"NATS server {version} is too old: Shuzhuan needs 2.10 or newer (consumers with several "
+            "filter subjects); readiness stays down until it is upgraded"
+        )
 
 
 @dataclass(frozen=True)
@@ -125,15 +143,18 @@ class EventBus:
             try:
                 await self.ensure_topology()
                 return
+            except NatsServerTooOld as exc:
+                log.error("nats server not supported", extra={"error": str(exc)})
             except Exception as exc:
                 log.warning("stream set-up failed, retrying", extra={"error": str(exc)})
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, 5.0)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 5.0)
 
     async def ensure_topology(self) -> None:
         """Create or update the streams explicitly; called at start-up and after every reconnect,
         because a NATS server that lost its storage comes back without them."""
-        assert self.js is not None
+        assert self.js is not None and self.nc is not None
+        require_server_version(self.nc.connected_server_version)
         async with self._topology_lock:
             for config in self.topology.stream_configs():
                 try:
@@ -356,6 +377,7 @@ class ConsumerRunner:
             outcomes = await self._apply_all(decoded, isolated=True)
         if msgs[-1].reply:
             metrics.CONSUMER_PENDING.labels(process, label).set(msgs[-1].metadata.num_pending)
+        applied = duplicates = 0
         for msg, event, deliveries in decoded:
             outcome = outcomes[event.event_id]
             if isinstance(outcome, BaseException):
@@ -365,8 +387,16 @@ class ConsumerRunner:
                 else:
                     await msg.nak(delay=min(0.2 * 2**deliveries, 30.0))
                 continue
-            (metrics.EVENTS_CONSUMED if outcome else metrics.EVENTS_DUPLICATE).labels(process, label).inc()
+            if outcome:
+                applied += 1
+            else:
+                duplicates += 1
+            # Buffered on the connection, not a round trip: the batch's acks leave in one write.
             await msg.ack()
+        if applied:
+            metrics.EVENTS_CONSUMED.labels(process, label).inc(applied)
+        if duplicates:
+            metrics.EVENTS_DUPLICATE.labels(process, label).inc(duplicates)
 
     async def _apply_all(
         self, decoded: list[tuple[Msg, Event, int]], isolated: bool

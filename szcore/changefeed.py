@@ -10,19 +10,33 @@ that pages from any cursor C receives every entity whose latest change is after 
 current snapshot.
 """
 
-import asyncio
 import json
 import logging
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
-from sqlalchemy import Column, Table, event, func, insert, literal, select, text, tuple_
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Table,
+    any_,
+    bindparam,
+    event,
+    func,
+    insert,
+    literal,
+    select,
+    text,
+    tuple_,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import cast
@@ -31,6 +45,7 @@ from sqlalchemy.types import String
 from szcore.auth import CurrentPrincipal, Role
 from szcore.errors import FieldError, bad_request, forbidden
 from szcore.types import UTCDateTime, utcnow
+from szcore.worker import CommitFollower
 
 log = logging.getLogger(__name__)
 
@@ -134,12 +149,19 @@ class ChangeLog:
         self, session: AsyncSession, after: int, limit: int, types: Sequence[str] | None = None
     ) -> tuple[list[Change], bool]:
         """Sequenced changes after `after`, in seq order, and whether more follow (keyset on seq)."""
+        rows, has_more = await self.read_rows(session, after, limit, types)
+        return [Change(*r) for r in rows], has_more
+
+    async def read_rows(
+        self, session: AsyncSession, after: int, limit: int, types: Sequence[str] | None = None
+    ) -> tuple[Sequence[Any], bool]:
+        """As `read`, as plain (seq, entity_type, entity_id) rows: the endpoint's hot path."""
         t = self.table.c
         query = select(t.seq, t.entity_type, t.entity_id).where(t.seq > after)
         if types:
             query = query.where(t.entity_type.in_(list(types)))
         rows = (await session.execute(query.order_by(t.seq).limit(limit + 1))).all()
-        return [Change(r.seq, r.entity_type, r.entity_id) for r in rows[:limit]], len(rows) > limit
+        return rows[:limit], len(rows) > limit
 
     async def head(self, session: AsyncSession) -> int:
         return int((await session.execute(select(func.coalesce(func.max(self.table.c.seq), 0)))).scalar_one())
@@ -187,30 +209,24 @@ class ChangeSequencer:
         self.name = name
         self.poll_seconds = poll_seconds
         self.batch_size = batch_size
-        self.wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._hooked: list[Any] = []
+        self._worker = CommitFollower(
+            f"{name}-change-sequencer",
+            self.drain,
+            flag="changes_pending",
+            poll_seconds=poll_seconds,
+            on_error=lambda exc, delay: log.warning(
+                "change sequencer failed, retrying", extra={"error": str(exc), "delay": delay}
+            ),
+        )
 
     def hook_commits(self, session_class: type[Session]) -> None:
-        def after_commit(session: Session) -> None:
-            if session.info.pop("changes_pending", False) and self._loop is not None:
-                self._loop.call_soon_threadsafe(self.wakeup.set)
-
-        event.listen(session_class, "after_commit", after_commit)
-        self._hooked.append((session_class, after_commit))
+        self._worker.hook_commits(session_class)
 
     async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self.run(), name=f"{self.name}-change-sequencer")
+        await self._worker.start()
 
     async def stop(self) -> None:
-        for session_class, fn in self._hooked:
-            event.remove(session_class, "after_commit", fn)
-        self._hooked.clear()
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        await self._worker.stop()
 
     async def drain(self) -> int:
         total = 0
@@ -221,24 +237,6 @@ class ChangeSequencer:
             if taken < self.batch_size:
                 return total
 
-    async def run(self) -> None:
-        backoff = 0.2
-        while True:
-            try:
-                await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
-            self.wakeup.clear()
-            try:
-                await self.drain()
-                backoff = 0.2
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("change sequencer failed, retrying", extra={"error": str(exc), "delay": backoff})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
-
 
 # Snapshots and the service endpoint ----------------------------------------------------------------
 
@@ -247,7 +245,7 @@ Snapshots = Callable[[AsyncSession, Sequence[str]], Awaitable[dict[str, dict[str
 
 def plain(value: Any) -> Any:
     """JSON for what json does not know: dates and times as ISO 8601 (enums are str already)."""
-    if isinstance(value, datetime | date):
+    if isinstance(value, date):  # datetimes too (a subclass); cheaper than testing a union per value
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
@@ -255,16 +253,29 @@ def plain(value: Any) -> Any:
 
 
 def table_snapshots(table: Table, key: str, exclude: Sequence[str] = ()) -> Snapshots:
-    """Snapshots of rows of one table by key, a statement per CHUNK keys (never one per entity)."""
+    """Snapshots of rows of one table by key: on PostgreSQL one statement per page (`= ANY` of one array
+    parameter, compiled once), elsewhere a statement per CHUNK keys; never one per entity."""
     columns: list[Column[Any]] = [c for c in table.columns if c.name not in exclude]
+    names = [c.name for c in columns]
+    at = names.index(key)
+    # asyncpg returns timestamptz as aware UTC datetimes already: UTCDateTime's conversion is for SQLite.
+    loaded = [
+        type_coerce(c, DateTime(timezone=True)).label(c.name) if isinstance(c.type, UTCDateTime) else c
+        for c in columns
+    ]
+    by_array = select(*loaded).where(table.c[key] == any_(bindparam("ids", type_=ARRAY(String()))))
+    by_list = select(*columns).where(table.c[key].in_(bindparam("ids", expanding=True)))
 
     async def load(session: AsyncSession, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}
-        for start in range(0, len(ids), CHUNK):
-            part = list(ids[start : start + CHUNK])
-            for row in (await session.execute(select(*columns).where(table.c[key].in_(part)))).mappings():
-                # Values stay as loaded; dumps() writes dates and times (the JSON encoder runs in C).
-                found[str(row[key])] = dict(row)
+        if session.get_bind().dialect.name == "postgresql":
+            parts = [(by_array, list(ids))] if ids else []
+        else:
+            parts = [(by_list, list(ids[s : s + CHUNK])) for s in range(0, len(ids), CHUNK)]
+        for statement, part in parts:
+            # Plain tuples, values as loaded; the encoder writes dates and times.
+            for row in (await session.execute(statement, {"ids": part})).all():
+                found[str(row[at])] = dict(zip(names, row, strict=True))
         return found
 
     return load
@@ -289,6 +300,28 @@ ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=pl
 
 def dumps(data: Any) -> bytes:
     return ENCODER.encode(data).encode()
+
+
+def _snapshot_encoder() -> Callable[[Any], str]:
+    """ENCODER's output, with its C encoder built once: json builds a new one per call, which costs as
+    much as encoding a small snapshot."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return ENCODER.encode
+    encode = make(None, plain, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    return lambda value: "".join(encode(value, 0))
+
+
+encode_snapshot = _snapshot_encoder()
+quote = json.encoder.encode_basestring
+ITEM = '{"seq":%d,"entity_type":%s,"entity_id":%s,"deleted":%s,"data":%s}'
+
+
+def item_json(seq: int, entity_type: str, entity_id: str, data: dict[str, Any] | None) -> bytes:
+    """One feed item, byte for byte what dumps() writes for it."""
+    if data is None:
+        return (ITEM % (seq, quote(entity_type), quote(entity_id), "true", "null")).encode()
+    return (ITEM % (seq, quote(entity_type), quote(entity_id), "false", encode_snapshot(data))).encode()
 
 
 class ChangeItem(BaseModel):
@@ -334,24 +367,18 @@ def changes_router(
         if principal.role not in READER_ROLES:
             raise forbidden("role_not_allowed", "The change feed is for the national platform and the city")
         wanted = parse_types(types, snapshots)
-        rows, has_more = await feed.read(session, after, limit, wanted)
+        rows, has_more = await feed.read_rows(session, after, limit, wanted)
         by_type: dict[str, list[str]] = {}
-        for row in rows:
-            by_type.setdefault(row.entity_type, []).append(row.entity_id)
+        for _, entity_type, entity_id in rows:
+            by_type.setdefault(entity_type, []).append(entity_id)
         loaded = {
             kind: await snapshots[kind](session, ids) for kind, ids in by_type.items() if kind in snapshots
         }
-        items = []
-        for row in rows:
-            data = loaded.get(row.entity_type, {}).get(row.entity_id)
-            item = {
-                "seq": row.seq,
-                "entity_type": row.entity_type,
-                "entity_id": row.entity_id,
-                "deleted": data is None,
-                "data": data,
-            }
-            items.append(dumps(item))
+        nothing: dict[str, dict[str, Any]] = {}
+        items = [
+            item_json(seq, entity_type, entity_id, loaded.get(entity_type, nothing).get(entity_id))
+            for seq, entity_type, entity_id in rows
+        ]
         next_after = rows[-1].seq if rows else after
         if NDJSON in request.headers.get("accept", ""):
             # For the gateway: a header line, then one item per line, which it splices without parsing.

@@ -2,11 +2,12 @@
 
 import asyncio
 import logging
-from collections.abc import Sequence
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
 
+import asyncpg
 from google.protobuf.message import Message
-from sqlalchemy import bindparam, delete, event, func, select, update
+from sqlalchemy import bindparam, delete, event, func, make_url, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -15,8 +16,11 @@ from szcore.bus import EventBus
 from szcore.events import new_envelope
 from szcore.tables import InfraTables
 from szcore.types import utcnow
+from szcore.worker import CommitFollower
 
 log = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "sz_outbox"
 
 
 class Outbox:
@@ -99,61 +103,100 @@ class OutboxRelay:
         self.bus = bus
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
-        self.wakeup = asyncio.Event()
         # Built once: constructing `id IN (...)` anew for every batch cost more than publishing it.
         self._mark_published = (
             update(self.table)
             .where(self.table.c.id.in_(bindparam("ids", expanding=True)))
             .values(published_at=bindparam("now"))
         )
-        self._task: asyncio.Task[None] | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._hooked: list[Any] = []
+        self._worker = CommitFollower(
+            f"{bus.process}-outbox-relay",
+            self.drain,
+            flag="outbox_pending",
+            poll_seconds=poll_seconds,
+            can_drain=lambda: self.bus.connected,
+            on_error=self._failed,
+        )
+        self._listener: asyncio.Task[None] | None = None
+        self._backlog_recorded_at = -float("inf")
 
     def hook_commits(self, session_class: type[Session]) -> None:
-        """Wake the relay as soon as a transaction that wrote events commits."""
+        """Wake the relay as soon as a transaction that wrote events commits (in this process)."""
+        self._worker.hook_commits(session_class)
 
-        def after_commit(session: Session) -> None:
-            if session.info.pop("outbox_pending", False) and self._loop is not None:
-                self._loop.call_soon_threadsafe(self.wakeup.set)
+    @staticmethod
+    def notify_commits(session_class: type[Session]) -> Callable[[], None]:
+        """For a relay in another process: a transaction that wrote events sends a PostgreSQL NOTIFY, which
+        is delivered when (and only if) it commits. Returns the function that removes the hook."""
 
-        event.listen(session_class, "after_commit", after_commit)
-        self._hooked.append((session_class, after_commit))
+        def before_commit(session: Session) -> None:
+            if (
+                session.info.get("outbox_pending")
+                and session.bind
+                and session.bind.dialect.name == "postgresql"
+            ):
+                session.connection().execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
 
-    async def start(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self.run(), name=f"{self.bus.process}-outbox-relay")
+        event.listen(session_class, "before_commit", before_commit)
+        return lambda: event.remove(session_class, "before_commit", before_commit)
+
+    async def start(self, listen_url: str | None = None) -> None:
+        """`listen_url`: a PostgreSQL URL to LISTEN on, for commits made in other processes."""
+        await self._worker.start()
+        if listen_url is not None:
+            self._listener = asyncio.create_task(
+                self._listen(listen_url), name=f"{self.bus.process}-outbox-listen"
+            )
 
     async def stop(self) -> None:
-        for session_class, fn in self._hooked:
-            event.remove(session_class, "after_commit", fn)
-        self._hooked.clear()
-        if self._task:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+        if self._listener:
+            self._listener.cancel()
+            await asyncio.gather(self._listener, return_exceptions=True)
+        await self._worker.stop()
 
-    async def run(self) -> None:
-        backoff = 0.2
+    def wake(self) -> None:
+        self._worker.wake()
+
+    async def _listen(self, url: str) -> None:
+        dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        delay = 0.2
         while True:
             try:
-                await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
-            except TimeoutError:
-                pass
-            self.wakeup.clear()
-            if not self.bus.connected:
+                connection = await asyncpg.connect(dsn)
+            except Exception as exc:
+                log.warning("outbox listen failed, retrying", extra={"error": str(exc), "delay": delay})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
                 continue
             try:
-                while await self.publish_pending() == self.batch_size:
-                    pass
-                await self._record_backlog()
-                backoff = 0.2
+                await connection.add_listener(NOTIFY_CHANNEL, lambda *_args: self.wake())
+                delay = 0.2
+                # Whatever committed while nobody listened.
+                self.wake()
+                while True:
+                    # A dead connection shows only when something is sent; until then, polling covers.
+                    await asyncio.sleep(5.0)
+                    await connection.execute("SELECT 1", timeout=5.0)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                metrics.OUTBOX_PUBLISH_ERRORS.labels(self.bus.process).inc()
-                log.warning("outbox relay failed, retrying", extra={"error": str(exc), "delay": backoff})
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 10.0)
+                log.warning("outbox listen connection lost", extra={"error": str(exc)})
+            finally:
+                connection.terminate()
+            await asyncio.sleep(delay)
+
+    def _failed(self, exc: Exception, delay: float) -> None:
+        metrics.OUTBOX_PUBLISH_ERRORS.labels(self.bus.process).inc()
+        log.warning("outbox relay failed, retrying", extra={"error": str(exc), "delay": delay})
+
+    async def drain(self) -> None:
+        while await self.publish_pending() == self.batch_size:
+            pass
+        # At most once per poll interval: woken by every commit, counting the backlog each time cost a
+        # query as dear as the publishing.
+        if time.monotonic() - self._backlog_recorded_at >= self.poll_seconds:
+            await self._record_backlog()
+            self._backlog_recorded_at = time.monotonic()
 
     async def publish_pending(self) -> int:
         async with self.sessionmaker() as session, session.begin():

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from szcore import metrics
 from szcore.bus import ConsumerRunner, EventBus, Subscription
 from szcore.changefeed import ChangeLog, ChangeSequencer
-from szcore.db import create_engine, session_scope
+from szcore.db import create_engine, is_sqlite, session_scope
 from szcore.errors import PROBLEM_RESPONSES, install_error_handlers
 from szcore.inbox import Inbox
 from szcore.logging import configure_logging
@@ -35,13 +35,15 @@ class ServiceRuntime:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
     bus: EventBus
-    relay: OutboxRelay
+    relay: OutboxRelay | None  # None when SZ_OUTBOX_RELAY=separate
     consumers: list[ConsumerRunner] = field(default_factory=list)
     sequencer: ChangeSequencer | None = None
+    background_engines: list[AsyncEngine] = field(default_factory=list)
 
     async def start(self) -> None:
         await self.bus.start()
-        await self.relay.start()
+        if self.relay:
+            await self.relay.start()
         if self.sequencer:
             await self.sequencer.start()
         for consumer in self.consumers:
@@ -52,9 +54,12 @@ class ServiceRuntime:
             await consumer.stop()
         if self.sequencer:
             await self.sequencer.stop()
-        await self.relay.stop()
+        if self.relay:
+            await self.relay.stop()
         await self.bus.close()
         await self.engine.dispose()
+        for engine in self.background_engines:
+            await engine.dispose()
 
 
 def build_runtime(
@@ -65,7 +70,10 @@ def build_runtime(
     database_url: str | None = None,
 ) -> ServiceRuntime:
     settings = settings or get_settings()
-    engine = create_engine(database_url or settings.database_url(name), settings)
+    url = database_url or settings.database_url(name)
+    # The inline relay's one connection comes out of the overflow: a pod still holds 2 x pool size at most.
+    overflow = settings.database_pool_size - (settings.outbox_relay == "inline")
+    engine = create_engine(url, settings, **({} if is_sqlite(url) else {"max_overflow": overflow}))
 
     class ServiceSession(Session):
         """A session class of this runtime's own, so that commit hooks stay within it."""
@@ -74,21 +82,46 @@ def build_runtime(
     # own pending changes, or it silently discards them.
     sessionmaker = async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ServiceSession)
     bus = EventBus(settings, name)
-    relay = OutboxRelay(
-        tables,
-        sessionmaker,
-        bus,
-        batch_size=settings.outbox_batch_size,
-        poll_seconds=settings.outbox_poll_seconds,
-    )
-    relay.hook_commits(ServiceSession)
+    relay: OutboxRelay | None = None
+    background_engines: list[AsyncEngine] = []
+    if settings.outbox_relay == "separate":
+        OutboxRelay.notify_commits(ServiceSession)
+    else:
+        relay, relay_engine = build_relay(tables, bus, settings, url, engine)
+        if relay_engine is not engine:
+            background_engines.append(relay_engine)
+        relay.hook_commits(ServiceSession)
     sequencer = ChangeSequencer(
         ChangeLog(tables.change_log), sessionmaker, name=name, poll_seconds=settings.outbox_poll_seconds
     )
     sequencer.hook_commits(ServiceSession)
     inbox = Inbox(tables.inbox)
     consumers = [ConsumerRunner(bus, sessionmaker, inbox, sub) for sub in subscriptions]
-    return ServiceRuntime(name, settings, tables, engine, sessionmaker, bus, relay, consumers, sequencer)
+    return ServiceRuntime(
+        name, settings, tables, engine, sessionmaker, bus, relay, consumers, sequencer, background_engines
+    )
+
+
+def build_relay(
+    tables: InfraTables,
+    bus: EventBus,
+    settings: Settings,
+    database_url: str,
+    engine: AsyncEngine | None = None,
+) -> tuple[OutboxRelay, AsyncEngine]:
+    """The relay with a connection of its own on PostgreSQL: waiting for one behind the requests of a busy
+    process held publishing back by seconds. (SQLite: the given engine; an in-memory database is per
+    engine.)"""
+    if engine is None or not is_sqlite(database_url):
+        engine = create_engine(database_url, settings, pool_size=1, max_overflow=0)
+    relay = OutboxRelay(
+        tables,
+        async_sessionmaker(engine, expire_on_commit=False),
+        bus,
+        batch_size=settings.outbox_batch_size,
+        poll_seconds=settings.outbox_poll_seconds,
+    )
+    return relay, engine
 
 
 def get_runtime(request: Request) -> ServiceRuntime:

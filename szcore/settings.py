@@ -1,6 +1,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +33,9 @@ class Settings(BaseSettings):
     max_deliveries: int = 5
     outbox_batch_size: int = 1000
     outbox_poll_seconds: float = 1.0
+    # inline: each service process relays its own outbox; separate: `python -m ops relay <service>` does,
+    # woken by PostgreSQL NOTIFY, so that publishing never waits behind the service's requests.
+    outbox_relay: Literal["inline", "separate"] = "inline"
 
     enrollment_database_url: str | None = None
     assessment_database_url: str | None = None

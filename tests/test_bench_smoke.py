@@ -66,3 +66,21 @@ class TestSafety:
         [page] = [r for r in smoke["results"] if r["workload"] == "graphql"]
         calls = {f["value"] for f in page["figures"] if f["name"].startswith("upstream calls")}
         assert len(calls) == 1, page["figures"]
+
+
+class TestScale:
+    """The growth workload measures the list, the KPI report and the change feed at its (tiny) size."""
+
+    def test_list_kpi_and_feed_measured(self, smoke: dict[str, Any]) -> None:
+        [scale] = [r for r in smoke["results"] if r["workload"] == "scale"]
+        names = [f["name"] for f in scale["figures"]]
+        for prefix in (
+            "list p50 @",
+            "KPI report p50 @",
+            "/stats/performance assessment p50 @",
+            "feed first page @",
+            "feed CPU per 1,000 records @",
+            "feed full read @",
+        ):
+            assert any(n.startswith(prefix) for n in names), (prefix, names)
+        assert "cleanup_seconds" in scale["params"], scale["params"]

@@ -15,11 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ops.local import Platform
 from services.funding.policy.presets import load_preset
-from services.funding.tests.support import COUNTY, WAN, claim_body, invoice, new_uscc, seed_enterprise
+from services.funding.tests.support import (
+    COUNTY,
+    OTHER_COUNTY,
+    WAN,
+    claim_body,
+    claim_through_audit,
+    invoice,
+    new_uscc,
+    seed_enterprise,
+)
 from szcore.auth import Role
 from szcore.db import create_engine
 from tests.support.fixtures import Tokens
-from tests.support.replicas import replica
+from tests.support.replicas import replica_clients, require_postgresql
 
 pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 
@@ -34,24 +43,21 @@ def key() -> dict[str, str]:
 
 @pytest.fixture
 async def funding(platform: Platform, tmp_path: Path, databases: Any) -> Any:
-    if databases.backend != "postgresql":
-        pytest.skip("replicas racing on one database: PostgreSQL, the production backend")
-    async with (
-        replica(platform, "funding", tmp_path) as second,
-        httpx.AsyncClient(base_url=platform.url("funding"), timeout=120) as one,
-        httpx.AsyncClient(base_url=second, timeout=120) as two,
-    ):
+    require_postgresql(databases)
+    async with replica_clients(platform, "funding", tmp_path) as (one, two):
         yield one, two
 
 
-async def seeded(platform: Platform, count: int) -> list[str]:
-    """Read copies (enterprise, acceptance, contract) as the event handlers store them."""
+async def seeded(platform: Platform, count: int, counties: tuple[str, ...] = (COUNTY,)) -> list[str]:
+    """Read copies (enterprise, acceptance, contract) as the event handlers store them; the n-th enterprise
+    is in counties[n % len(counties)]."""
     usccs = [new_uscc() for _ in range(count)]
     engine = create_engine(platform.env["SZ_FUNDING_DATABASE_URL"])
     try:
         async with AsyncSession(engine) as session:
-            for uscc in usccs:
-                await seed_enterprise(session, uscc, contract=f"c-{uscc}")
+            for n, uscc in enumerate(usccs):
+                county = counties[n % len(counties)]
+                await seed_enterprise(session, uscc, county=county, contract=f"c-{uscc}")
             await session.commit()
     finally:
         await engine.dispose()
@@ -191,5 +197,100 @@ class TestOneSmallSourceTwoReplicas:
         for claim_id in set(claim_ids) - set(approved):
             claim = (await one.get(f"/claims/{claim_id}", headers=city)).json()
             assert claim["approved_fen"] == claim["paid_fen"] == 0 and claim["payments"] == []
+        verified = (await two.get("/ledger/verify", headers=city)).json()
+        assert verified["ok"] and verified["trial_balance_fen"] == 0
+
+
+CAP = 70 * WAN
+
+
+class TestOneSmallCapTwoSources:
+    """Approvals drawing on two different sources (each county's own) share one line's (or the
+    programme's) cap: the source locks do not serialise them, the cap's lock must."""
+
+    @pytest.mark.parametrize("cap", ["line_total_fen", "programme_total_fen"])
+    async def test_approvals_on_two_sources_never_exceed_the_cap(
+        self, funding: Any, platform: Platform, tokens: Tokens, cap: str
+    ) -> None:
+        one, two = funding
+        replicas = (one, two)
+        city = tokens.headers(Role.city_admin)
+        policy_key = f"cap{uuid.uuid4().hex[:8]}"
+        document = load_preset("zibo").model_dump(mode="json") | {
+            "key": policy_key,
+            "funding": {"mode": "ordered", "order": ["county"]},
+        }
+        if cap == "line_total_fen":
+            document["lines"][0]["caps"]["line_total_fen"] = CAP
+        else:
+            document["programme_total_fen"] = CAP
+        published = await one.post("/policies", json={"document": document, "note": "cap"}, headers=city)
+        assert published.status_code == 201, published.text
+        sources = {county: f"{policy_key}-county-{county}" for county in (COUNTY, OTHER_COUNTY)}
+        for county, source_id in sources.items():
+            body = {
+                "source_id": source_id,
+                "level": "county",
+                "name": "区县资金",
+                "policy_key": policy_key,
+                "county_code": county,
+            }
+            assert (await one.post("/funding-sources", json=body, headers=city)).status_code == 201
+            allocation = {"fiscal_year": 2025, "amount_fen": 500 * WAN}
+            answer = await one.post(
+                f"/funding-sources/{source_id}/allocations", json=allocation, headers=city | key()
+            )
+            assert answer.status_code == 200, answer.text
+
+        usccs = await seeded(platform, CLAIMS, (COUNTY, OTHER_COUNTY))
+        claim_ids = list(
+            await asyncio.gather(
+                *(
+                    claim_through_audit(
+                        replicas[n % 2],
+                        tokens,
+                        claim_body(uscc, [invoice(f"K{policy_key}{n}", 60 * WAN)], CLAIMED)
+                        | {"policy_key": policy_key},
+                        county=(COUNTY, OTHER_COUNTY)[n % 2],
+                    )
+                    for n, uscc in enumerate(usccs)
+                )
+            )
+        )
+
+        answers = await asyncio.gather(
+            *(
+                replicas[(n // 2) % 2].post(f"/claims/{claim_id}/approve", headers=city | key())
+                for n, claim_id in enumerate(claim_ids)
+            )
+        )
+        approved = {}
+        for claim_id, answer in zip(claim_ids, answers, strict=True):
+            assert answer.status_code in (200, 409), answer.text
+            if answer.status_code == 409:
+                assert answer.headers["content-type"].startswith("application/problem+json")
+                assert answer.json()["code"] == "nothing_to_approve", answer.text
+            else:
+                approved[claim_id] = answer.json()["approved_fen"]
+        # 30万 claims against a 70万 cap: two whole, one cut to the 10万 left, the rest refused.
+        assert sum(approved.values()) == CAP, approved
+        assert sorted(approved.values()) == [10 * WAN, CLAIMED, CLAIMED]
+
+        committed = 0
+        for source_id in sources.values():
+            balances = (await two.get(f"/funding-sources/{source_id}", headers=city)).json()["balances"]
+            assert min(balances.values()) >= 0
+            assert balances["available_fen"] + balances["committed_fen"] == 500 * WAN
+            committed += balances["committed_fen"]
+        assert committed == CAP
+        for claim_id in claim_ids:
+            claim = (await one.get(f"/claims/{claim_id}", headers=city)).json()
+            if claim_id in approved:
+                assert claim["status"] == "approved"
+                assert sum(a["amount_fen"] for a in claim["allocations"]) == claim["approved_fen"]
+                assert claim["approved_fen"] == approved[claim_id]
+            else:
+                assert claim["status"] == "audited"
+                assert claim["approved_fen"] == 0 and claim["allocations"] == claim["payments"] == []
         verified = (await two.get("/ledger/verify", headers=city)).json()
         assert verified["ok"] and verified["trial_balance_fen"] == 0

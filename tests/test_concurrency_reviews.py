@@ -12,7 +12,7 @@ import pytest
 from ops.local import Platform
 from szcore.auth import Role
 from tests.support.fixtures import Tokens, unique_uscc
-from tests.support.replicas import replica
+from tests.support.replicas import replica_clients
 
 pytestmark = [pytest.mark.e2e, pytest.mark.fault]
 
@@ -56,11 +56,7 @@ async def submitted(client: httpx.AsyncClient, tokens: Tokens) -> str:
 
 @pytest.fixture
 async def clients(platform: Platform, tmp_path: Path, tokens: Tokens) -> Any:
-    async with (
-        replica(platform, "enrollment", tmp_path) as second,
-        httpx.AsyncClient(base_url=platform.url("enrollment"), timeout=60) as one,
-        httpx.AsyncClient(base_url=second, timeout=60) as two,
-    ):
+    async with replica_clients(platform, "enrollment", tmp_path, timeout=60) as (one, two):
         seeded = await one.post(
             "/programmes/seed", params={"city": "jinhua"}, headers=tokens.headers(Role.city_admin)
         )

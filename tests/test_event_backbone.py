@@ -7,11 +7,13 @@ from pathlib import Path
 
 import nats
 import pytest
+from nats.aio.client import ServerVersion
 from nats.aio.msg import Msg
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from ops.deadletters import list_dead_letters, replay_dead_letters
-from szcore.bus import Subscription
+from ops.relay import run_relay
+from szcore.bus import NatsServerTooOld, Subscription, require_server_version
 from szcore.db import create_engine
 from szcore.events import Event, new_envelope
 from szcore.inbox import Inbox
@@ -314,3 +316,53 @@ async def test_streams_exist_with_the_namespace() -> None:
         await nc.close()
     finally:
         await bus.close()
+
+
+class TestSeparateRelay:
+    async def test_a_relay_of_its_own_publishes_each_commit_at_once(self, database) -> None:
+        url, engine = database
+        if engine.dialect.name != "postgresql":
+            pytest.skip("the relay process is woken by PostgreSQL NOTIFY")
+        settings = settings_for(outbox_relay="separate")
+        runtime = event_runtime(settings, url, Behaviour())
+        assert runtime.relay is None
+        await runtime.start()
+        stop = asyncio.Event()
+        # Polling once a minute: only the commits' NOTIFY can wake it in time.
+        slow = settings.model_copy(update={"outbox_poll_seconds": 60.0})
+        relay = asyncio.create_task(run_relay("enrollment", slow, url, stop))
+        try:
+            # Written before the relay listens: it drains them as it starts.
+            await emit(runtime, *(f"A{i:017d}" for i in range(5)))
+
+            async def first_applied() -> bool:
+                return len(await applied(engine)) == 5
+
+            await eventually(first_applied)
+            await emit(runtime, *(f"B{i:017d}" for i in range(5)))
+            await emit(runtime, "C00000000000000000")
+
+            async def all_applied() -> bool:
+                return len(await applied(engine)) == 11
+
+            await eventually(all_applied, timeout=10)
+            assert set((await applied(engine)).values()) == {1}
+            assert await unpublished(engine) == 0
+        finally:
+            stop.set()
+            await relay
+            await runtime.stop()
+
+
+class TestNatsServerVersion:
+    """Consumers filter on several subjects; a NATS server older than 2.10 would ignore that and deliver
+    every subject to every consumer, so the bus refuses to become ready on one."""
+
+    @pytest.mark.parametrize("version", ["2.9.10", "2.2.0", "1.4.1"])
+    def test_an_older_server_is_refused_with_a_clear_reason(self, version: str) -> None:
+        with pytest.raises(NatsServerTooOld, match=r"needs 2\.10 or newer"):
+            require_server_version(ServerVersion(version))
+
+    @pytest.mark.parametrize("version", ["2.10.0", "2.10.29", "2.15.1", "3.0.0"])
+    def test_a_current_server_is_accepted(self, version: str) -> None:
+        require_server_version(ServerVersion(version))

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 RUN_IN = {
     "migrate": "tests/test_ops_cli.py",
     "serve": "tests/test_local_platform.py",  # `run` starts every process with `ops serve`
+    "relay": "tests/test_event_backbone.py",
     "run": "tests/test_local_platform.py",
     "tokens": "tests/test_ops_cli.py",
     "keys": "tests/test_ops_cli.py",

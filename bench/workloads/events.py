@@ -7,6 +7,7 @@ from the databases: the consumer's inbox `received_at` minus the outbox row's `c
 the producing transaction, so the lag is slightly overstated, never understated)."""
 
 import asyncio
+import os
 import time
 import uuid
 from datetime import datetime
@@ -175,10 +176,29 @@ async def raw_nats(bench: BenchPlatform, count: int, rate: int | None) -> tuple[
 
 
 async def run(bench: BenchPlatform, sizes: Sizes, result: Result) -> None:
+    # The outbox relay as a process of its own (`ops relay`), or inline in enrollment's event loop.
+    relay = os.environ.get("SZ_BENCH_EVENTS_RELAY", "separate")
+    if relay == "separate":
+        await bench.relay_mode("enrollment", "separate")
+    try:
+        await measure(bench, sizes, result, relay)
+    finally:
+        if relay == "separate":
+            await bench.relay_mode("enrollment", "inline")
+
+
+async def measure(bench: BenchPlatform, sizes: Sizes, result: Result, relay: str) -> None:
     count, rate = sizes.events, sizes.events_rate
-    result.params = {"events": count, "offered_rate": rate, "push_batch": BATCH, "services": list(CONSUMERS)}
+    result.params = {
+        "events": count,
+        "offered_rate": rate,
+        "push_batch": BATCH,
+        "services": list(CONSUMERS),
+        "relay": relay,
+    }
     result.params["settle_seconds"] = round(await settle(bench), 1)
-    cpu_before = {s: cpu_seconds(bench.pid(s)) for s in ("enrollment", *CONSUMERS)}
+    processes = ("enrollment", *(["enrollment-relay"] if relay == "separate" else []), *CONSUMERS, "nats")
+    cpu_before = {s: cpu_seconds(bench.pid(s)) for s in processes}
     paced_rate, lags, produce_seconds, relay_lags = await platform_run(bench, count, rate, start=0)
     cpu_ms = {s: (cpu_seconds(bench.pid(s)) - cpu_before[s]) * 1000 / count for s in cpu_before}
     await settle(bench)
@@ -236,5 +256,12 @@ async def run(bench: BenchPlatform, sizes: Sizes, result: Result) -> None:
                 baseline_name="wall ms per event",
             )
             for service, ms in cpu_ms.items()
+        ),
+        Figure(
+            "total CPU per event (services, relay, NATS; not PostgreSQL)",
+            round(sum(cpu_ms.values()), 2),
+            "ms",
+            baseline=round(2000 / rate, 2),
+            baseline_name="2 cores' ms per offered event",
         ),
     )

@@ -30,7 +30,7 @@ from gateway.assessment.types import (
     ScoreResult,
 )
 from gateway.errors import GatewayError, UserError, user_errors
-from gateway.pagination import After, First, paginate
+from gateway.pagination import After, First, service_page
 
 CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
@@ -188,16 +188,18 @@ class AssessmentQuery:
             "uscc": uscc,
             "kind": kind.value if kind else None,
             "status": status.value if status else None,
-            "order": order_by.value,
         }
-
-        async def fetch(cursor: str | None, limit: int) -> Any:
-            query = {**params, "cursor": cursor, "limit": limit}
-            return await _client(info).get(
-                "/assessments", info.context.token, params={k: v for k, v in query.items() if v is not None}
-            )
-
-        return await paginate(AssessmentPage, info, fetch, Assessment.from_service, first, after)
+        return await service_page(
+            info,
+            _client(info),
+            "/assessments",
+            params,
+            order_by,
+            first,
+            after,
+            AssessmentPage,
+            Assessment.from_service,
+        )
 
     @strawberry.field(description="Score answers without saving / 得分试算")
     async def score_preview(
@@ -259,12 +261,17 @@ class AssessmentQuery:
             BelowTargetOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = BelowTargetOrder.USCC,
     ) -> BelowTargetPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            params = {"target_level": target_level, "order": order_by.value, "limit": size}
-            params |= {"cursor": service_cursor} if service_cursor else {}
-            return await _client(info).get("/programme/below-target", info.context.token, params=params)
-
-        return await paginate(BelowTargetPage, info, fetch, lambda item: BelowTarget(**item), first, after)
+        return await service_page(
+            info,
+            _client(info),
+            "/programme/below-target",
+            {"target_level": target_level},
+            order_by,
+            first,
+            after,
+            BelowTargetPage,
+            lambda item: BelowTarget(**item),
+        )
 
     @strawberry.field(description="Completed projects awaiting acceptance / 待评测验收项目")
     async def acceptance_queue(self, info: Info[Any, Any]) -> list[ProjectAwaiting]:
@@ -289,12 +296,17 @@ class AssessmentQuery:
             RevisitDrawOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = RevisitDrawOrder.NEWEST,
     ) -> RevisitDrawPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            params: dict[str, Any] = {"order": order_by.value, "limit": size}
-            params |= {"cursor": service_cursor} if service_cursor else {}
-            return await _client(info).get("/revisit-draws", info.context.token, params=params)
-
-        return await paginate(RevisitDrawPage, info, fetch, RevisitDraw.from_service, first, after)
+        return await service_page(
+            info,
+            _client(info),
+            "/revisit-draws",
+            {},
+            order_by,
+            first,
+            after,
+            RevisitDrawPage,
+            RevisitDraw.from_service,
+        )
 
     @strawberry.field(description="One revisit draw with its revisits / 抽查详情")
     async def revisit_draw(self, id: strawberry.ID, info: Info[Any, Any]) -> RevisitDraw:

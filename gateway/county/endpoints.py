@@ -41,6 +41,7 @@ BODY_DOC = {
         },
         "text/csv": {"schema": {"type": "string"}, "description": "UTF-8, UTF-8 with BOM or GBK"},
         XLSX: {"schema": {"type": "string", "format": "binary"}},
+        "application/x-ndjson": {"schema": {"type": "string"}, "description": "One JSON record per line"},
     },
 }
 PROBLEMS: dict[int | str, dict[str, Any]] = {
@@ -167,10 +168,11 @@ def create_county_api(parent: FastAPI) -> FastAPI:
         response_model=PushResult,
         summary="Push enterprise records (一次推送)",
         description=(
-            'The body is JSON (a list of records, or {"records": [...]}), CSV (UTF-8, UTF-8 with BOM '
-            "or GBK) or XLSX (first sheet), with Chinese or English headers. Every record must belong to "
-            "the client's county; one that does not refuses the whole push (403, nothing written). Each "
-            "other record is checked on its own: valid ones are applied (mode=partial) or none "
+            'The body is JSON (a list of records, or {"records": [...]}), NDJSON (one record a line), CSV '
+            "(UTF-8, UTF-8 with BOM or GBK) or XLSX (first sheet), with Chinese or English headers. "
+            "Every record must belong to the client's county; one that does not refuses the whole push "
+            "(403, nothing written). Each other record is checked on its own: valid ones are applied "
+            "(mode=partial) or none "
             "(mode=all_or_nothing), and every problem is reported with its row. The same Idempotency-Key "
             "with the same body answers the stored result again (outcome=replayed) and changes nothing."
         ),

@@ -38,7 +38,7 @@ from gateway.enrollment.types import (
     funnel_row,
 )
 from gateway.errors import GatewayError, UserError, user_errors
-from gateway.pagination import After, First, paginate
+from gateway.pagination import After, First, service_page
 
 CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
@@ -309,15 +309,17 @@ class EnrollmentQuery:
         ] = EnterpriseOrder.USCC,
     ) -> EnterpriseConnection:
         params = present(vars(filter)) if filter else {}
-        params = {k: v for k, v in params.items() if v is not None}
-        params["order"] = order_by.value
-
-        async def fetch(cursor: str | None, limit: int) -> Any:
-            return await enrollment_get(
-                info, "/enterprises", **params, limit=limit, **({"cursor": cursor} if cursor else {})
-            )
-
-        return await paginate(EnterpriseConnection, info, fetch, Enterprise.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.enrollment,
+            "/enterprises",
+            params,
+            order_by,
+            first,
+            after,
+            EnterpriseConnection,
+            Enterprise.from_service,
+        )
 
     @strawberry.field(
         description="XLSX of the filtered list in the official layout (序号, 企业名称, 统一社会信用代码, "
@@ -366,22 +368,19 @@ class EnrollmentQuery:
         ] = ApplicationOrder.ID,
     ) -> ApplicationConnection:
         params = present(
-            {
-                "programme_id": programme_id,
-                "batch_id": batch_id,
-                "status": status,
-                "county_code": county_code,
-                "order": order_by.value,
-            }
+            {"programme_id": programme_id, "batch_id": batch_id, "status": status, "county_code": county_code}
         )
-        params = {k: v for k, v in params.items() if v is not None}
-
-        async def fetch(cursor: str | None, limit: int) -> Any:
-            return await enrollment_get(
-                info, "/applications", **params, limit=limit, **({"cursor": cursor} if cursor else {})
-            )
-
-        return await paginate(ApplicationConnection, info, fetch, Application.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.enrollment,
+            "/applications",
+            params,
+            order_by,
+            first,
+            after,
+            ApplicationConnection,
+            Application.from_service,
+        )
 
     @strawberry.field(description="One application with its history and objections / 申报详情")
     async def application(self, id: str, info: Info[Any, Any]) -> Application:
@@ -413,11 +412,17 @@ class EnrollmentQuery:
             ExpertOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ExpertOrder.ID,
     ) -> ExpertConnection:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            cursor = {"cursor": service_cursor} if service_cursor else {}
-            return await enrollment_get(info, "/experts", order=order_by.value, limit=size, **cursor)
-
-        return await paginate(ExpertConnection, info, fetch, expert, first, after)
+        return await service_page(
+            info,
+            info.context.clients.enrollment,
+            "/experts",
+            {},
+            order_by,
+            first,
+            after,
+            ExpertConnection,
+            expert,
+        )
 
     @strawberry.field(description="A recorded expert draw / 专家抽取记录")
     async def expert_draw(self, id: str, info: Info[Any, Any]) -> ExpertDraw:

@@ -42,7 +42,7 @@ from gateway.funding.types import (
     preset_from_service,
     recovery_from_service,
 )
-from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, First, OptionalFirst, paginate
+from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, First, OptionalFirst, service_page
 from gateway.scalars import Fen
 
 # Input and workflow problems; a missing record (404) stays a GraphQL error, as in every domain.
@@ -363,20 +363,16 @@ class FundingQuery:
             LedgerEntryOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = LedgerEntryOrder.CHAIN,
     ) -> LedgerPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/ledger/entries",
-                source_id=source_id,
-                claim_id=claim_id,
-                uscc=uscc,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(
-            LedgerPage, info, fetch, entry_from_service, limit if first is None else first, after or cursor
+        return await service_page(
+            info,
+            info.context.clients.funding,
+            "/ledger/entries",
+            {"source_id": source_id, "claim_id": claim_id, "uscc": uscc},
+            order_by,
+            limit if first is None else first,
+            after or cursor,
+            LedgerPage,
+            entry_from_service,
         )
 
     @strawberry.field(description="Verify the ledger's hash chain and trial balance / 账簿校验")
@@ -402,22 +398,22 @@ class FundingQuery:
             ClaimOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ClaimOrder.SUBMITTED_OLDEST_FIRST,
     ) -> ClaimPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/claims",
-                status=status,
-                uscc=uscc,
-                county_code=county_code,
-                policy_key=policy_key,
-                line_code=line_code,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(
-            ClaimPage, info, fetch, Claim.from_service, limit if first is None else first, after or cursor
+        return await service_page(
+            info,
+            info.context.clients.funding,
+            "/claims",
+            {
+                "status": status,
+                "uscc": uscc,
+                "county_code": county_code,
+                "policy_key": policy_key,
+                "line_code": line_code,
+            },
+            order_by,
+            limit if first is None else first,
+            after or cursor,
+            ClaimPage,
+            Claim.from_service,
         )
 
     @strawberry.field(description="One claim with invoices, allocations and payments / 申请详情")
@@ -451,19 +447,17 @@ class FundingQuery:
             PaymentOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = PaymentOrder.QUEUED_OLDEST,
     ) -> PaymentPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/payments",
-                status=status,
-                source_id=source_id,
-                uscc=uscc,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(PaymentPage, info, fetch, lambda p: build(Payment, p), first, after)
+        return await service_page(
+            info,
+            info.context.clients.funding,
+            "/payments",
+            {"status": status, "source_id": source_id, "uscc": uscc},
+            order_by,
+            first,
+            after,
+            PaymentPage,
+            lambda p: build(Payment, p),
+        )
 
     @strawberry.field(
         description="Disbursement batches (unpaginated) / 拨付批次（不分页）",
@@ -486,18 +480,16 @@ class FundingQuery:
             DisbursementBatchOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = DisbursementBatchOrder.NEWEST,
     ) -> DisbursementBatchPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/disbursement-batches",
-                source_id=source_id,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(
-            DisbursementBatchPage, info, fetch, DisbursementBatch.from_service, first, after
+        return await service_page(
+            info,
+            info.context.clients.funding,
+            "/disbursement-batches",
+            {"source_id": source_id},
+            order_by,
+            first,
+            after,
+            DisbursementBatchPage,
+            DisbursementBatch.from_service,
         )
 
     @strawberry.field(description="One batch with its payments / 批次详情")
@@ -539,18 +531,17 @@ class FundingQuery:
             RecoveryOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = RecoveryOrder.RAISED_OLDEST,
     ) -> RecoveryPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/recoveries",
-                uscc=uscc,
-                claim_id=claim_id,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(RecoveryPage, info, fetch, recovery_from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.funding,
+            "/recoveries",
+            {"uscc": uscc, "claim_id": claim_id},
+            order_by,
+            first,
+            after,
+            RecoveryPage,
+            recovery_from_service,
+        )
 
     @strawberry.field(description="Funds by source, year, county or industry / 资金报表")
     async def funds_report(

@@ -71,7 +71,7 @@ from gateway.matching.types import (
     SolutionReviewPage,
     SolutionStatus,
 )
-from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, First, OptionalFirst, paginate
+from gateway.pagination import After, DeprecatedCursor, DeprecatedLimit, First, OptionalFirst, service_page
 
 CALLER_ERRORS = {409, 422}
 T = TypeVar("T")
@@ -422,26 +422,21 @@ class MatchingQuery:
             ProviderOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ProviderOrder.ID,
     ) -> ProviderPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/providers",
-                status=status.value if status else None,
-                kind=kind.value if kind else None,
-                industry=industry,
-                county=county,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(
-            ProviderPage,
+        return await service_page(
             info,
-            fetch,
-            Provider.from_service,
+            info.context.clients.matching,
+            "/providers",
+            {
+                "status": status.value if status else None,
+                "kind": kind.value if kind else None,
+                "industry": industry,
+                "county": county,
+            },
+            order_by,
             limit if first is None else first,
             after or cursor,
+            ProviderPage,
+            Provider.from_service,
         )
 
     @strawberry.field(description="One provider / 服务商")
@@ -470,16 +465,17 @@ class MatchingQuery:
             ReviewOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ReviewOrder.FILED_OLDEST,
     ) -> ProviderReviewPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                f"/providers/{_p(provider_id)}/reviews/page",
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(ProviderReviewPage, info, fetch, ProviderReview.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.matching,
+            f"/providers/{_p(provider_id)}/reviews/page",
+            {},
+            order_by,
+            first,
+            after,
+            ProviderReviewPage,
+            ProviderReview.from_service,
+        )
 
     @strawberry.field(
         description="A provider's ratings, newest first (its own, or officials) / 考评记录",
@@ -503,16 +499,17 @@ class MatchingQuery:
             ProviderRatingOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ProviderRatingOrder.PERIOD_NEWEST,
     ) -> ProviderRatingPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                f"/providers/{_p(provider_id)}/ratings/page",
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(ProviderRatingPage, info, fetch, ProviderRating.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.matching,
+            f"/providers/{_p(provider_id)}/ratings/page",
+            {},
+            order_by,
+            first,
+            after,
+            ProviderRatingPage,
+            ProviderRating.from_service,
+        )
 
     @strawberry.field(description="Facts behind a periodic rating, with suggested scores / 考评依据")
     async def provider_rating_facts(self, provider_id: str, period: str, info: Info[Any, Any]) -> RatingFacts:
@@ -541,16 +538,17 @@ class MatchingQuery:
             ProspectOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ProspectOrder.MATCHED_MOST,
     ) -> ProspectPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                f"/providers/{_p(provider_id)}/prospects/page",
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(ProspectPage, info, fetch, lambda p: Prospect(**p), first, after)
+        return await service_page(
+            info,
+            info.context.clients.matching,
+            f"/providers/{_p(provider_id)}/prospects/page",
+            {},
+            order_by,
+            first,
+            after,
+            ProspectPage,
+            lambda p: Prospect(**p),
+        )
 
     @strawberry.field(description="The 小快轻准 catalogue / 产品目录")
     async def solutions(
@@ -569,27 +567,22 @@ class MatchingQuery:
             SolutionOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = SolutionOrder.ID,
     ) -> SolutionPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/solutions",
-                status=status.value if status else None,
-                provider_id=provider_id,
-                scenario=scenario,
-                industry=industry,
-                excellent_year=excellent_year,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(
-            SolutionPage,
+        return await service_page(
             info,
-            fetch,
-            Solution.from_service,
+            info.context.clients.matching,
+            "/solutions",
+            {
+                "status": status.value if status else None,
+                "provider_id": provider_id,
+                "scenario": scenario,
+                "industry": industry,
+                "excellent_year": excellent_year,
+            },
+            order_by,
             limit if first is None else first,
             after or cursor,
+            SolutionPage,
+            Solution.from_service,
         )
 
     @strawberry.field(description="One solution / 产品")
@@ -618,16 +611,17 @@ class MatchingQuery:
             ReviewOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ReviewOrder.FILED_OLDEST,
     ) -> SolutionReviewPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                f"/solutions/{_p(solution_id)}/reviews/page",
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(SolutionReviewPage, info, fetch, SolutionReview.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.matching,
+            f"/solutions/{_p(solution_id)}/reviews/page",
+            {},
+            order_by,
+            first,
+            after,
+            SolutionReviewPage,
+            SolutionReview.from_service,
+        )
 
     @strawberry.field(
         description="Ratings of a product (unpaginated) / 产品评价（不分页）",
@@ -649,16 +643,17 @@ class MatchingQuery:
             SolutionRatingOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = SolutionRatingOrder.RATED_OLDEST,
     ) -> SolutionRatingPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                f"/solutions/{_p(solution_id)}/ratings/page",
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(SolutionRatingPage, info, fetch, SolutionRating.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.matching,
+            f"/solutions/{_p(solution_id)}/ratings/page",
+            {},
+            order_by,
+            first,
+            after,
+            SolutionRatingPage,
+            SolutionRating.from_service,
+        )
 
     @strawberry.field(description="An industry's common needs list (N) / 行业共性需求清单")
     async def common_needs(self, industry_code: str, info: Info[Any, Any]) -> CommonNeedList:
@@ -687,16 +682,17 @@ class MatchingQuery:
             NeedOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = NeedOrder.SCENARIO,
     ) -> NeedPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                f"/enterprises/{_p(uscc)}/needs/page",
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(NeedPage, info, fetch, Need.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.matching,
+            f"/enterprises/{_p(uscc)}/needs/page",
+            {},
+            order_by,
+            first,
+            after,
+            NeedPage,
+            Need.from_service,
+        )
 
     @strawberry.field(description="Ranked solutions and providers for an enterprise / 供需匹配")
     async def matches(
@@ -731,25 +727,16 @@ class MatchingQuery:
             EngagementOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = EngagementOrder.ID,
     ) -> EngagementPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/engagements",
-                uscc=uscc,
-                provider_id=provider_id,
-                status=status.value if status else None,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(
-            EngagementPage,
+        return await service_page(
             info,
-            fetch,
-            Engagement.from_service,
+            info.context.clients.matching,
+            "/engagements",
+            {"uscc": uscc, "provider_id": provider_id, "status": status.value if status else None},
+            order_by,
             limit if first is None else first,
             after or cursor,
+            EngagementPage,
+            Engagement.from_service,
         )
 
     @strawberry.field(description="One engagement with its plan and project / 服务对接")
@@ -774,24 +761,16 @@ class MatchingQuery:
             ActivityOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = ActivityOrder.ID,
     ) -> ActivityPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                "/activities",
-                programme=programme,
-                kind=kind.value if kind else None,
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(
-            ActivityPage,
+        return await service_page(
             info,
-            fetch,
-            Activity.from_service,
+            info.context.clients.matching,
+            "/activities",
+            {"programme": programme, "kind": kind.value if kind else None},
+            order_by,
             limit if first is None else first,
             after or cursor,
+            ActivityPage,
+            Activity.from_service,
         )
 
     @strawberry.field(description="One activity / 活动")
@@ -821,16 +800,17 @@ class MatchingQuery:
             RegistrationOrder, strawberry.argument(description="Sort order; keep it while paging / 排序")
         ] = RegistrationOrder.SIGNED_OLDEST,
     ) -> RegistrationPage:
-        async def fetch(service_cursor: str | None, size: int) -> Any:
-            return await _get(
-                info,
-                f"/activities/{_p(activity_id)}/registrations/page",
-                order=order_by.value,
-                cursor=service_cursor,
-                limit=size,
-            )
-
-        return await paginate(RegistrationPage, info, fetch, Registration.from_service, first, after)
+        return await service_page(
+            info,
+            info.context.clients.matching,
+            f"/activities/{_p(activity_id)}/registrations/page",
+            {},
+            order_by,
+            first,
+            after,
+            RegistrationPage,
+            Registration.from_service,
+        )
 
     @strawberry.field(description="Activity counts toward the targets, per kind (officials) / 活动统计")
     async def activity_stats(

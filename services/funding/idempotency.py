@@ -7,7 +7,9 @@ from typing import Annotated, Any
 
 from fastapi import Header
 from pydantic import BaseModel
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.claim.models import IdempotencyRecord
@@ -26,7 +28,25 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _replay(record: IdempotencyRecord, digest: str, principal: Principal) -> dict[str, Any]:
+RECORD = IdempotencyRecord.__table__
+# Built once: these run on every money-moving request.
+_CLAIM = {
+    name: insert(RECORD)
+    .on_conflict_do_nothing(index_elements=[RECORD.c.scope, RECORD.c.key])
+    .returning(RECORD.c.key)
+    for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
+}
+_EXISTING = select(RECORD.c.actor_subject, RECORD.c.request_sha256, RECORD.c.response).where(
+    RECORD.c.scope == bindparam("s"), RECORD.c.key == bindparam("k")
+)
+_ANSWERED = (
+    update(RECORD)
+    .where(RECORD.c.scope == bindparam("s"), RECORD.c.key == bindparam("k"))
+    .values(status_code=200, response=bindparam("answer"))
+)
+
+
+def _replay(record: Any, digest: str, principal: Principal) -> str:
     if record.request_sha256 != digest or record.actor_subject != principal.subject:
         raise conflict(
             "idempotency_key_reused",
@@ -37,7 +57,7 @@ def _replay(record: IdempotencyRecord, digest: str, principal: Principal) -> dic
                 )
             ],
         )
-    return dict(json.loads(record.response))
+    return str(record.response)
 
 
 async def run_once(
@@ -50,6 +70,26 @@ async def run_once(
     action: Callable[[], Awaitable[BaseModel]],
     roles: tuple[Role, ...],
 ) -> dict[str, Any]:
+    return dict(
+        json.loads(
+            await run_once_json(
+                session, principal, scope=scope, key=key, request=request, action=action, roles=roles
+            )
+        )
+    )
+
+
+async def run_once_json(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    scope: str,
+    key: str | None,
+    request: dict[str, Any],
+    action: Callable[[], Awaitable[BaseModel]],
+    roles: tuple[Role, ...],
+) -> str:
+    """The answer as JSON text: the first request's, stored with the key, for every retry alike."""
     # The role first: a refused role learns nothing about keys (nor records) and claims no key.
     if principal.role not in roles:
         raise forbidden(
@@ -62,30 +102,25 @@ async def run_once(
             [FieldError("Idempotency-Key", "required", "Send a unique key per request", "请提供幂等键")],
         )
     digest = hashlib.sha256(canonical_json(request).encode()).hexdigest()
-    existing = await session.get(IdempotencyRecord, (scope, key))
-    if existing is not None:
-        return _replay(existing, digest, principal)
-    record = IdempotencyRecord(
-        scope=scope,
-        key=key,
-        actor_subject=principal.subject,
-        request_sha256=digest,
-        status_code=0,
-        response="",
-        created_at=utcnow(),
+    # The key is claimed first, in one statement: a concurrent duplicate waits on the row, then finds it
+    # (its action committed) or claims it itself (the first rolled back, e.g. refused).
+    claimed = await session.execute(
+        _CLAIM[session.bind.dialect.name],
+        {
+            "scope": scope,
+            "key": key,
+            "actor_subject": principal.subject,
+            "request_sha256": digest,
+            "status_code": 0,
+            "response": "",
+            "created_at": utcnow(),
+        },
     )
-    try:
-        # The key is claimed first: a concurrent duplicate waits on it and then replays the outcome.
-        async with session.begin_nested():
-            session.add(record)
-            await session.flush()
-    except IntegrityError:
-        existing = await session.get(IdempotencyRecord, (scope, key), populate_existing=True)
-        if existing is None:
-            raise
+    if claimed.first() is None:
+        existing = (await session.execute(_EXISTING, {"s": scope, "k": key})).first()
+        assert existing is not None  # rows are never deleted
         return _replay(existing, digest, principal)
     result = await action()
-    record.status_code = 200
-    record.response = result.model_dump_json()
-    await session.flush()
-    return result.model_dump(mode="json")
+    response = result.model_dump_json()
+    await session.execute(_ANSWERED, {"s": scope, "k": key, "answer": response})
+    return response

@@ -2,11 +2,11 @@
 when Prometheus scrapes /metrics (balances are derived from the entries, never stored)."""
 
 import logging
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 from prometheus_client import Gauge
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.funding.ledger.chain import AccountKind
 from services.funding.ledger.repository import LedgerRepository
@@ -25,14 +25,21 @@ async def refresh(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
         SOURCE_AVAILABLE.labels(source_id).set(per_kind.get(AccountKind.available.value, 0))
 
 
-def install(app: FastAPI) -> None:
-    @app.middleware("http")
-    async def refresh_on_scrape(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if request.url.path == "/metrics":
+class RefreshOnScrape:
+    """Plain ASGI (not `@app.middleware("http")`, whose streams and task group every request would pay
+    for, to act on /metrics alone)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("path") == "/metrics":
             try:
-                await refresh(request.app.state.runtime.sessionmaker)
+                await refresh(scope["app"].state.runtime.sessionmaker)
             except Exception as exc:  # the other series still matter while the database is away
                 log.warning("budget gauge not refreshed", extra={"error": str(exc)})
-        return await call_next(request)
+        await self.app(scope, receive, send)
+
+
+def install(app: FastAPI) -> None:
+    app.add_middleware(RefreshOnScrape)

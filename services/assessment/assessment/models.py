@@ -1,7 +1,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from services.assessment.db import Base
@@ -13,6 +13,29 @@ class Assessment(Base):
     a correction is a new row whose `supersedes_id` points at the one it corrects."""
 
     __tablename__ = "assessment"
+    # The KPI report's "latest per enterprise" (migration 0005); the WHERE must stay the query's.
+    __table_args__ = tuple(
+        Index(
+            f"ix_assessment_latest_{kind}",
+            "uscc",
+            text(f"{at} DESC"),
+            postgresql_include=["level"],
+            postgresql_where=text(where),
+            sqlite_where=text(where),
+        )
+        for kind, at, where in (
+            (
+                "acceptance",
+                "signed_off_at",
+                "kind = 'acceptance' AND status = 'signed_off' AND superseded_by_id IS NULL",
+            ),
+            (
+                "diagnosis",
+                "submitted_at",
+                "kind = 'diagnosis' AND status IN ('submitted', 'signed_off') AND superseded_by_id IS NULL",
+            ),
+        )
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     uscc: Mapped[str] = mapped_column(String(18), index=True)

@@ -214,6 +214,8 @@ async def _authored_draft(session: AsyncSession, principal: Principal, assessmen
     assessment = await get(session, principal, assessment_id)
     if not auth.is_author(principal, assessment):
         raise forbidden("not_the_assessor", "Only the assessor who created it may change or submit it")
+    # Two submissions at once both saw a draft and both published AssessmentSubmitted.
+    await AssessmentRepository(session).lock(assessment.id)
     if assessment.status != "draft":
         raise conflict(
             "assessment_not_draft", "A submitted assessment is immutable; file a correction instead"
@@ -288,7 +290,7 @@ async def submit(session: AsyncSession, principal: Principal, assessment_id: str
         raise bad_request("evidence_missing", "Evidence is missing for some questions", errors)
     repository = AssessmentRepository(session)
     if assessment.supersedes_id is not None:
-        previous = await repository.get(assessment.supersedes_id)
+        previous = await repository.lock(assessment.supersedes_id)
         assert previous is not None
         if previous.superseded_by_id is not None:
             raise conflict("not_correctable", "The assessment was corrected by another version meanwhile")

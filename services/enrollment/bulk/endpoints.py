@@ -1,5 +1,7 @@
+import hashlib
+import tempfile
 import time
-from typing import Annotated
+from typing import IO, Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -12,10 +14,13 @@ from szcore.service import DbSession
 
 router = APIRouter(prefix="/enterprises", tags=["bulk push"])
 COMMIT_GRACE_SECONDS = 120
+# A push body up to this size stays in memory while it is read, a larger one goes to a temporary file.
+SPOOL_BYTES = 4 * 1024 * 1024
 
 BODY_DOC = {
     "content": {
         "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
+        "application/x-ndjson": {"schema": {"type": "string"}},
         "text/csv": {"schema": {"type": "string"}},
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
             "schema": {"type": "string", "format": "binary"}
@@ -31,7 +36,8 @@ BODY_DOC = {
     description=(
         "Idempotent by request id (the same request id and content replays the stored answer) and by USCC "
         "(records equal to the dossier change nothing). Each record is validated on its own; valid ones are "
-        "applied unless mode=all_or_nothing; dry_run validates only. A county pushes its own county only."
+        "applied unless mode=all_or_nothing; dry_run validates only. A county pushes its own county only. "
+        "The body is read and applied in chunks, in one transaction."
     ),
     openapi_extra={"requestBody": BODY_DOC},
 )
@@ -54,11 +60,21 @@ async def bulk_push(
             f"Request id {request_id} is being applied; poll its status or send it again later",
         )
     try:
-        body = await request.body()
-        content_type = request.headers.get("content-type", "application/json")
-        report = await service.push(
-            session, principal, body, content_type, request_id, mode, dry_run, other_county, entry
-        )
+        with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as body:
+            content_hash = await spool(request, body)
+            content_type = request.headers.get("content-type", "application/json")
+            report = await service.push(
+                session,
+                principal,
+                body,
+                content_type,
+                request_id,
+                mode,
+                dry_run,
+                other_county,
+                entry,
+                content_hash=content_hash,
+            )
     except ProblemError as exc:
         entry.set(phase="failed", failure={"status": exc.status, "code": exc.code, "detail": exc.detail})
         raise
@@ -68,6 +84,16 @@ async def bulk_push(
     # The request boundary commits after this returns; until then the push is not in the database.
     entry.set(phase="committing", report=report.model_dump(mode="json"))
     return report
+
+
+async def spool(request: Request, file: IO[bytes]) -> str:
+    """Copies the body into `file` as it arrives, never whole in memory; returns its SHA-256."""
+    digest = hashlib.sha256()
+    async for chunk in request.stream():
+        digest.update(chunk)
+        file.write(chunk)
+    file.seek(0)
+    return digest.hexdigest()
 
 
 def require_pusher(principal: Principal) -> None:

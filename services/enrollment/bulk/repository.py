@@ -1,17 +1,80 @@
+import json
+import os
+import uuid
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import RowMapping, bindparam, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from google.protobuf.message import Message
+from shuzhuan.events.v1.envelope_pb2 import Envelope, TraceContext
+from sqlalchemy import Enum as SAEnum
+from sqlalchemy import RowMapping, String, Table, any_, bindparam, insert, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.bulk.models import BulkPush
+from services.enrollment.db import infra, outbox
 from services.enrollment.enterprise.models import Enterprise, EnterpriseVersion
 from services.enrollment.national.feed import feed
+from szcore.context import request_id_var, traceparent_var
 from szcore.errors import conflict
+from szcore.events import PAYLOAD_TYPES, UnknownEventType, to_timestamp
+from szcore.types import utcnow
 
 CHUNK = 5000
-ENTERPRISE = Enterprise.__table__
+ENTERPRISE: Table = Enterprise.__table__  # type: ignore[assignment]
+VERSION: Table = EnterpriseVersion.__table__  # type: ignore[assignment]
+PUSH: Table = BulkPush.__table__  # type: ignore[assignment]
+USCCS = bindparam("usccs", type_=ARRAY(String))
+
+
+def outbox_rows(events: Sequence[tuple[Message, str]], aggregate_type: str) -> list[dict[str, Any]]:
+    """The rows Outbox.add_many writes, with the envelopes built as szcore.events.new_envelope builds
+    them but what a chunk's events share computed once: the time, the trace, the request id, and the
+    randomness of the (version 4) event ids in one call."""
+    now = utcnow()
+    occurred_at = to_timestamp(now)
+    trace = TraceContext(traceparent=traceparent_var.get())
+    request_id = request_id_var.get()
+    randomness = os.urandom(16 * len(events))
+    producer = outbox.producer
+    rows = []
+    for index, (payload, aggregate_id) in enumerate(events):
+        event_type = payload.DESCRIPTOR.name
+        if event_type not in PAYLOAD_TYPES:
+            raise UnknownEventType(event_type)
+        event_id = str(uuid.UUID(bytes=randomness[16 * index : 16 * index + 16], version=4))
+        envelope = Envelope(
+            event_id=event_id,
+            event_type=event_type,
+            occurred_at=occurred_at,
+            producer=producer,
+            aggregate_type=aggregate_type,
+            aggregate_id=aggregate_id,
+            schema_version=1,
+            trace=trace,
+            payload=payload.SerializeToString(),
+            request_id=request_id,
+        )
+        rows.append(
+            {
+                "event_id": event_id,
+                "event_type": event_type,
+                # Relative to the namespace, which the relay adds (as in Outbox.add_many).
+                "subject": f"{producer}.{event_type}",
+                "aggregate_id": aggregate_id,
+                "envelope": envelope.SerializeToString(),
+                "created_at": now,
+                "attempts": 0,
+            }
+        )
+    return rows
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -29,41 +92,110 @@ class BulkRepository:
         query = select(BulkPush).where(BulkPush.scope == scope, BulkPush.request_id == request_id)
         return (await self.session.execute(query)).scalars().first()
 
+    @property
+    def postgresql(self) -> bool:
+        return self.session.get_bind().dialect.name == "postgresql"
+
     async def existing(self, usccs: Sequence[str]) -> dict[str, RowMapping]:
+        """One statement per chunk; on PostgreSQL one array parameter instead of thousands of binds."""
         found: dict[str, RowMapping] = {}
+        if not usccs:
+            return found
+        if self.postgresql:
+            query = select(ENTERPRISE).where(ENTERPRISE.c.uscc == any_(USCCS))
+            rows = await self.session.execute(query, {"usccs": list(usccs)})
+            return {row.uscc: row for row in rows.mappings()}
         for part in chunks(usccs):
             rows = await self.session.execute(select(ENTERPRISE).where(ENTERPRISE.c.uscc.in_(part)))
             found.update({row.uscc: row for row in rows.mappings()})
         return found
 
+    async def copy(
+        self, table: Table, rows: Sequence[dict[str, Any]], json_columns: Sequence[str] = ()
+    ) -> None:
+        """Bulk insert in the session's transaction: asyncpg's COPY on PostgreSQL (no per-row parameter
+        processing), multi-row INSERTs elsewhere. Rows carry every column but a generated key."""
+        if not rows:
+            return
+        if not self.postgresql:
+            for part in chunks(rows):
+                await self.session.execute(insert(table), list(part))
+            return
+        columns = [c.name for c in table.columns if c.name in rows[0]]
+        values_of = itemgetter(*columns)
+        # Only the enum and JSON columns need converting; every other value goes to COPY as it is.
+        special = [
+            (index, dumps if name in json_columns else str)
+            for index, name in enumerate(columns)
+            if name in json_columns or isinstance(table.c[name].type, SAEnum)
+        ]
+        records = []
+        for row in rows:
+            values = list(values_of(row))
+            for index, convert in special:
+                if values[index] is not None:
+                    values[index] = convert(values[index])
+            records.append(values)
+        connection = await self.session.connection()
+        raw = await connection.get_raw_connection()
+        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
+            table.name, records=records, columns=columns
+        )
+
     async def insert_enterprises(self, rows: Sequence[dict[str, Any]]) -> None:
-        for part in chunks(rows):
-            await self.session.execute(insert(ENTERPRISE), list(part))
-        await feed.record(self.session, "enterprise", [row["uscc"] for row in rows])
+        await self.copy(ENTERPRISE, rows)
+        await self.record_changes([row["uscc"] for row in rows])
+
+    async def record_changes(self, usccs: Sequence[str]) -> None:
+        """The national change feed's rows (szcore.changefeed): what ChangeLog.record writes."""
+        if not self.postgresql:
+            await feed.record(self.session, "enterprise", usccs)
+            return
+        now = utcnow()
+        await self.copy(
+            feed.table,
+            [{"entity_type": "enterprise", "entity_id": uscc, "recorded_at": now} for uscc in usccs],
+        )
+        if usccs:
+            self.session.info["changes_pending"] = True
+
+    async def add_events(self, events: Sequence[tuple[Message, str]], aggregate_type: str) -> None:
+        """Outbox.add_many's rows, written by COPY on PostgreSQL; the relay is woken after the commit."""
+        if not self.postgresql:
+            await outbox.add_many(self.session, events, aggregate_type=aggregate_type)
+            return
+        rows = outbox_rows(events, aggregate_type)
+        await self.copy(infra.outbox, rows)
+        if rows:
+            self.session.info["outbox_pending"] = True
 
     async def update_enterprises(self, rows: Sequence[dict[str, Any]]) -> None:
         statement = update(ENTERPRISE).where(ENTERPRISE.c.uscc == bindparam("key_uscc"))
         for part in chunks(rows):
             await self.session.execute(statement, list(part))
-        await feed.record(self.session, "enterprise", [row["key_uscc"] for row in rows])
+        await self.record_changes([row["key_uscc"] for row in rows])
 
     async def insert_versions(self, rows: Sequence[dict[str, Any]]) -> None:
-        for part in chunks(rows):
-            await self.session.execute(insert(EnterpriseVersion.__table__), list(part))
+        await self.copy(VERSION, rows, json_columns=("changes",))
 
     async def insert_rows(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
         for part in chunks(rows):
             await self.session.execute(insert(table), list(part))
 
-    async def claim(self, push: BulkPush) -> None:
-        """Records the push first, in a savepoint: a concurrent push with the same request id waits on
-        the unique key and is then refused, instead of applying the records twice."""
-        try:
-            async with self.session.begin_nested():
-                self.session.add(push)
-                await self.session.flush()
-        except IntegrityError:
+    async def claim(self, push: dict[str, Any]) -> None:
+        """Records the applied push. A concurrent push with the same request id waits on the unique key
+        and then inserts nothing, and is refused instead of applying the records twice (no savepoint
+        needed: ON CONFLICT DO NOTHING does not abort the transaction)."""
+        dialect_insert = postgresql_insert if self.postgresql else sqlite_insert
+        statement = (
+            dialect_insert(PUSH)
+            .values(**push)
+            .on_conflict_do_nothing(index_elements=[PUSH.c.scope, PUSH.c.request_id])
+            .returning(PUSH.c.id)
+        )
+        if (await self.session.execute(statement)).first() is None:
             raise conflict(
                 "request_in_progress",
-                f"Request id {push.request_id} is being or was just applied; send it again to get its answer",
-            ) from None
+                f"Request id {push['request_id']} is being or was just applied; "
+                "send it again to get its answer",
+            )

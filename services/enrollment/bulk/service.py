@@ -1,20 +1,25 @@
+import asyncio
+import gc
 import hashlib
+import io
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import islice
 from types import SimpleNamespace
-from typing import Any
+from typing import IO, Any
 
 from google.protobuf.message import Message
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.enrollment.bulk.models import BulkPush
-from services.enrollment.bulk.parse import parse
+from services.enrollment.bulk.parse import BLOCK, Item, Reader
 from services.enrollment.bulk.progress import Progress
 from services.enrollment.bulk.repository import BulkRepository
 from services.enrollment.bulk.schemas import Mode, OtherCounty, Outcome, PushReport, RecordError
-from services.enrollment.db import audit_log, outbox
-from services.enrollment.enterprise.dossier import FIELDS, check_dossier, diff
+from services.enrollment.db import audit_log
+from services.enrollment.enterprise.dossier import FIELDS, check_dossier, diff, json_value
 from services.enrollment.enterprise.events import enterprise_registered, enterprise_updated
 from services.enrollment.enterprise.models import AdmissionStatus, DossierSource, SrdiStatus
 from services.enrollment.enterprise.schemas import EnterpriseCreate
@@ -26,6 +31,14 @@ from szcore.errors import FieldError, ProblemError, bad_request, conflict, forbi
 from szcore.types import utcnow
 
 MAX_RECORDS = 100_000
+# Records read, validated and written at a time: memory holds one chunk, whatever the size of the push.
+CHUNK = 2000
+SLICE = 250  # records read and validated between two turns of the previous chunk's writes
+DEFAULTS: dict[str, Any] = {
+    **{name: None for name in FIELDS},
+    "srdi_status": SrdiStatus.none,
+    "cloud_adopted": False,
+}
 PUSHERS = (Role.county_system, Role.county_admin, Role.city_admin)
 MESSAGES_ZH = {
     "missing": "缺少必填字段",
@@ -74,20 +87,29 @@ def record_error(row: int, uscc: str | None, error: FieldError) -> RecordError:
 async def push(
     session: AsyncSession,
     principal: Principal,
-    body: bytes,
+    body: bytes | IO[bytes],
     content_type: str,
     request_id: str,
     mode: Mode,
     dry_run: bool,
     other_county: OtherCounty = OtherCounty.report,
     progress: Progress | None = None,
+    *,
+    content_hash: str | None = None,
 ) -> PushReport:
+    """Reads, validates and applies the push chunk by chunk (CHUNK records), so that memory holds one chunk
+    whatever the size of the push. The push is one transaction, inside a savepoint of its own: a refusal
+    found late (unreadable body, too many records, another county's record with other_county=refuse) or
+    all-or-nothing with errors takes back the chunks already written, so nothing of such a push remains."""
     if principal.role not in PUSHERS:
         raise forbidden("role_not_allowed", f"Role {principal.role.value} may not push enterprise records")
     own_county = principal.county if principal.role != Role.city_admin else None
     scope = own_county or "city"
+    if isinstance(body, bytes | bytearray):
+        body = io.BytesIO(body)
+    if content_hash is None:
+        content_hash = file_hash(body)
     repository = BulkRepository(session)
-    content_hash = hashlib.sha256(body).hexdigest()
     previous = await repository.push(scope, request_id)
     if previous is not None:
         if previous.content_hash != content_hash:
@@ -102,29 +124,214 @@ async def push(
             )
         return PushReport.model_validate({**previous.report, "outcome": Outcome.replayed})
 
-    parsed = parse(body, content_type)
-    if parsed.total > MAX_RECORDS:
-        raise bad_request(
-            "too_many_records",
-            f"At most {MAX_RECORDS} records per push, got {parsed.total}",
-            [
-                FieldError(
-                    "records", "too_many_records", f"more than {MAX_RECORDS}", f"每次最多{MAX_RECORDS}条"
-                )
-            ],
-        )
-    if other_county == OtherCounty.refuse and own_county is not None:
-        refuse_other_county(parsed.records, own_county)
+    reader = Reader(body, content_type)
     if progress is not None:
-        progress.set(phase="validating", total=parsed.total)
-    errors = [record_error(row, None, error) for row, error in parsed.errors]
-    bad_rows = {row for row, _ in parsed.errors}
+        progress.set(phase="validating")
+    apply = not dry_run
+    savepoint = await session.begin_nested() if apply else None
+    try:
+        received_at = utcnow()
+        tally = await run(
+            session, repository, principal, reader, own_county, mode, apply, other_county, progress
+        )
+        tally.errors.sort(key=lambda e: e.row)
+        applied = apply and not (tally.errors and mode == Mode.all_or_nothing)
+        report = PushReport(
+            request_id=request_id,
+            outcome=Outcome.dry_run if dry_run else (Outcome.applied if applied else Outcome.rejected),
+            mode=mode,
+            total=tally.total,
+            valid=tally.created + tally.updated + tally.unchanged,
+            created=tally.created if applied or dry_run else 0,
+            updated=tally.updated if applied or dry_run else 0,
+            unchanged=tally.unchanged,
+            rejected=len(tally.rejected_rows),
+            errors=tally.errors,
+            ignored_columns=reader.ignored_columns,
+        )
+        if progress is not None:
+            progress.set(phase="writing", total=tally.total, done=tally.total, errors=report.rejected)
+        if savepoint is None:
+            return report
+        if not applied:
+            await savepoint.rollback()
+            return report
+        stored = report.model_dump(mode="json")
+        # A concurrent push of the same request id waits here on the unique key, then is refused (and
+        # its chunks taken back) instead of applying the records twice.
+        await repository.claim(
+            {
+                "id": str(uuid.uuid4()),
+                "scope": scope,
+                "request_id": request_id,
+                "content_hash": content_hash,
+                "pushed_by": principal.subject,
+                "received_at": received_at,
+                "total": report.total,
+                "report": stored,
+            }
+        )
+        await audit_log.append(
+            session,
+            actor=principal,
+            action="enterprise.bulk_pushed",
+            entity_type="bulk_push",
+            entity_id=f"{scope}:{request_id}",
+            data={k: v for k, v in stored.items() if k != "errors"},
+        )
+        await savepoint.commit()
+        return report
+    except BaseException:
+        if savepoint is not None and savepoint.is_active:
+            await savepoint.rollback()
+        raise
+
+
+def file_hash(file: IO[bytes]) -> str:
+    digest = hashlib.sha256()
+    file.seek(0)
+    while block := file.read(BLOCK):
+        digest.update(block)
+    file.seek(0)
+    return digest.hexdigest()
+
+
+@dataclass
+class Tally:
+    """What a push has found so far; the only state kept from one chunk to the next."""
+
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+    rejected_rows: set[int] = field(default_factory=set)
+    seen: set[str] = field(default_factory=set)
+    refused_rows: list[int] = field(default_factory=list)
+    configs: dict[str, ProgrammeConfig | None] = field(default_factory=dict)
+
+    def add_errors(self, errors: list[RecordError]) -> None:
+        self.errors += errors
+        self.rejected_rows.update(e.row for e in errors)
+
+
+async def run(
+    session: AsyncSession,
+    repository: BulkRepository,
+    principal: Principal,
+    reader: Reader,
+    own_county: str | None,
+    mode: Mode,
+    apply: bool,
+    other_county: OtherCounty,
+    progress: Progress | None,
+) -> Tally:
+    """Chunk by chunk: read and validate, look up the existing rows, write. A chunk's writes run while
+    the next chunk is read and validated (the reading yields to them every SLICE records), so the
+    database works while Python does; the next lookup waits for them, the session is never used twice
+    at once."""
+    tally = Tally()
+    refuse = other_county == OtherCounty.refuse and own_county is not None
+    writing = apply
+    items = iter(reader)
+    pending: asyncio.Future[None] | None = None
+    try:
+        while True:
+            with paused_gc():
+                read, candidates = 0, []
+                while read < CHUNK:
+                    part = list(islice(items, min(SLICE, CHUNK - read)))
+                    if not part:
+                        break
+                    read += len(part)
+                    tally.total += len(part)
+                    if tally.total > MAX_RECORDS:
+                        raise too_many(tally.total + sum(1 for _ in items))
+                    if refuse and own_county is not None:
+                        tally.refused_rows += other_county_rows(part, own_county)
+                    if not tally.refused_rows:
+                        candidates += validate(part, tally, own_county)
+                    if pending is not None:
+                        await asyncio.sleep(0)
+                if not read:
+                    break
+                if pending is not None:
+                    await pending
+                    pending = None
+                if tally.refused_rows:
+                    writing = False  # the push will be refused: the rest is only read for the list of rows
+                    continue
+                plan, errors = await make_plan(session, repository, candidates, own_county, tally)
+                tally.add_errors(errors)
+                tally.created += len(plan.creates)
+                tally.updated += len(plan.updates)
+                tally.unchanged += plan.unchanged
+                if writing and tally.errors and mode == Mode.all_or_nothing:
+                    writing = False  # rejected whatever follows; the rest is only validated
+                if writing:
+                    pending = asyncio.ensure_future(write(session, repository, principal, plan))
+                if progress is not None:
+                    progress.set(done=tally.total, errors=len(tally.rejected_rows))
+        if pending is not None:
+            await pending
+            pending = None
+    finally:
+        if pending is not None:
+            # Failed while a chunk was being written: the writes end before the push is rolled back.
+            await asyncio.wait([pending])
+            if not pending.cancelled():
+                pending.exception()  # retrieved; the failure that stopped the push is the one raised
+    if tally.refused_rows:
+        refuse_other_county(tally.refused_rows, own_county or "")
+    return tally
+
+
+PAUSES = [0]  # pushes running with the collector paused
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """The cyclic garbage collector is paused while a chunk is processed: the chunk allocates tens of
+    thousands of short-lived containers, none of them in cycles, and each collection triggered by them
+    traverses the whole heap of the process (a quarter of the push's CPU). It resumes after the chunk,
+    so garbage waits at most one chunk; concurrent pushes share the pause."""
+    joined = PAUSES[0] > 0 or gc.isenabled()  # left alone if someone else disabled it
+    if joined:
+        PAUSES[0] += 1
+        gc.disable()
+    try:
+        yield
+    finally:
+        if joined:
+            PAUSES[0] -= 1
+            if PAUSES[0] == 0:
+                gc.enable()
+
+
+def too_many(total: int) -> ProblemError:
+    return bad_request(
+        "too_many_records",
+        f"At most {MAX_RECORDS} records per push, got {total}",
+        [FieldError("records", "too_many_records", f"more than {MAX_RECORDS}", f"每次最多{MAX_RECORDS}条")],
+    )
+
+
+def other_county_rows(chunk: list[Item], own_county: str) -> list[int]:
+    return [
+        row for row, record, _ in chunk if str(record.get("county_code") or own_county).strip() != own_county
+    ]
+
+
+def validate(
+    chunk: list[Item], tally: Tally, own_county: str | None
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """The records of the chunk that pass the per-record checks, as (row, USCC, fields sent)."""
     candidates: list[tuple[int, str, dict[str, Any]]] = []
-    seen: set[str] = set()
-    for index, (row, record) in enumerate(parsed.records):
-        if progress is not None and index % 1000 == 0:
-            progress.set(done=index, errors=len(errors))
-        if row in bad_rows:
+    errors: list[RecordError] = []
+    seen = tally.seen
+    for row, record, problems in chunk:
+        if problems:
+            errors += [record_error(row, None, problem) for problem in problems]
             continue
         uscc = str(record.get("uscc", "")).strip().upper() or None
         try:
@@ -160,75 +367,27 @@ async def push(
         else:
             seen.add(data.uscc)
             candidates.append((row, data.uscc, data.model_dump(exclude_unset=True, exclude={"uscc"})))
-
-    plan, plan_errors = await make_plan(session, repository, candidates, own_county)
-    errors += plan_errors
-    errors.sort(key=lambda e: e.row)
-    rejected_rows = len({e.row for e in errors})
-    apply = not dry_run and not (errors and mode == Mode.all_or_nothing)
-    outcome = Outcome.dry_run if dry_run else (Outcome.applied if apply else Outcome.rejected)
-    report = PushReport(
-        request_id=request_id,
-        outcome=outcome,
-        mode=mode,
-        total=parsed.total,
-        valid=len(plan.creates) + len(plan.updates) + plan.unchanged,
-        created=len(plan.creates) if apply or dry_run else 0,
-        updated=len(plan.updates) if apply or dry_run else 0,
-        unchanged=plan.unchanged,
-        rejected=rejected_rows,
-        errors=errors,
-        ignored_columns=parsed.ignored_columns,
-    )
-    if progress is not None:
-        progress.set(phase="writing", done=parsed.total, errors=rejected_rows)
-    if not apply:
-        return report
-    await repository.claim(
-        BulkPush(
-            id=str(uuid.uuid4()),
-            scope=scope,
-            request_id=request_id,
-            content_hash=content_hash,
-            pushed_by=principal.subject,
-            received_at=utcnow(),
-            total=report.total,
-            report=report.model_dump(mode="json"),
-        )
-    )
-    await write(session, repository, principal, plan)
-    await audit_log.append(
-        session,
-        actor=principal,
-        action="enterprise.bulk_pushed",
-        entity_type="bulk_push",
-        entity_id=f"{scope}:{request_id}",
-        data={k: v for k, v in report.model_dump(mode="json").items() if k != "errors"},
-    )
-    return report
+    tally.add_errors(errors)
+    return candidates
 
 
-def refuse_other_county(records: list[tuple[int, dict[str, Any]]], own_county: str) -> None:
-    """The whole push is refused, before anything is written, when a record names another county."""
-    rows = [
-        row for row, record in records if str(record.get("county_code") or own_county).strip() != own_county
-    ]
-    if rows:
-        raise ProblemError(
-            403,
-            "county_forbidden",
-            "Forbidden",
-            f"{len(rows)} records belong to another county than {own_county}; nothing was written",
-            [
-                FieldError(
-                    "county_code",
-                    "county_forbidden",
-                    f"row {row}: not your county",
-                    f"第{row}行：只能推送本区县企业",
-                )
-                for row in rows[:100]
-            ],
-        )
+def refuse_other_county(rows: list[int], own_county: str) -> None:
+    """The whole push is refused, and nothing written, when a record names another county."""
+    raise ProblemError(
+        403,
+        "county_forbidden",
+        "Forbidden",
+        f"{len(rows)} records belong to another county than {own_county}; nothing was written",
+        [
+            FieldError(
+                "county_code",
+                "county_forbidden",
+                f"row {row}: not your county",
+                f"第{row}行：只能推送本区县企业",
+            )
+            for row in rows[:100]
+        ],
+    )
 
 
 async def make_plan(
@@ -236,9 +395,10 @@ async def make_plan(
     repository: BulkRepository,
     candidates: list[tuple[int, str, dict[str, Any]]],
     own_county: str | None,
+    tally: Tally,
 ) -> tuple[Plan, list[RecordError]]:
     existing = await repository.existing([uscc for _, uscc, _ in candidates])
-    configs: dict[str, ProgrammeConfig | None] = {}
+    configs = tally.configs
     programmes = ProgrammeRepository(session)
     plan, errors = Plan([], [], 0), []
     for row, uscc, sent in candidates:
@@ -254,13 +414,7 @@ async def make_plan(
             )
             continue
         before = {field: current[field] for field in FIELDS} if current is not None else {}
-        after = {
-            **{f: None for f in FIELDS},
-            "srdi_status": SrdiStatus.none,
-            "cloud_adopted": False,
-            **before,
-            **sent,
-        }
+        after = {**DEFAULTS, **before, **sent}
         if current is not None and "industry_code" in sent and "pilot_industry" not in sent:
             after["pilot_industry"] = None
         programme_id = after.get("programme_id")
@@ -281,26 +435,34 @@ async def make_plan(
     return plan, errors
 
 
-def as_row(values: dict[str, Any]) -> Any:
-    return SimpleNamespace(**values)
+def created_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """diff({}, values) without comparing each field with nothing."""
+    changes = {}
+    for name in FIELDS:
+        value = values.get(name)
+        if value is not None:
+            kind = type(value)
+            if kind is not str and kind is not int and kind is not bool:
+                value = json_value(value)
+            changes[name] = [None, value]
+    return changes
 
 
 async def write(session: AsyncSession, repository: BulkRepository, principal: Principal, plan: Plan) -> None:
+    """One chunk's rows, versions, change-log rows and events, each in one bulk statement (COPY on
+    PostgreSQL): a created or updated enterprise's event is in the same transaction as its row."""
     now = utcnow()
     source = DossierSource.county_push if principal.role != Role.city_admin else DossierSource.city
-    creates = [
-        {
-            **values,
-            "source": source,
-            "registered_by": principal.subject,
-            "registered_at": now,
-            "updated_at": now,
-            "version": 1,
-            "admission_status": AdmissionStatus.registered,
-            "batch_id": None,
-        }
-        for values in plan.creates
-    ]
+    common = {
+        "source": source,
+        "registered_by": principal.subject,
+        "registered_at": now,
+        "updated_at": now,
+        "version": 1,
+        "admission_status": AdmissionStatus.registered,
+        "batch_id": None,
+    }
+    creates = [{**values, **common} for values in plan.creates]
     await repository.insert_enterprises(creates)
     await repository.update_enterprises(
         [
@@ -312,32 +474,22 @@ async def write(session: AsyncSession, repository: BulkRepository, principal: Pr
             for values, _ in plan.updates
         ]
     )
+    actor = {
+        "source": source,
+        "changed_by": principal.subject,
+        "changed_role": principal.role.value,
+        "changed_at": now,
+    }
     versions = [
-        {
-            "uscc": values["uscc"],
-            "version": 1,
-            "source": source,
-            "changed_by": principal.subject,
-            "changed_role": principal.role.value,
-            "changed_at": now,
-            "changes": diff({}, values),
-        }
+        {"uscc": values["uscc"], "version": 1, **actor, "changes": created_changes(values)}
         for values in plan.creates
     ] + [
-        {
-            "uscc": values["uscc"],
-            "version": values["version"],
-            "source": source,
-            "changed_by": principal.subject,
-            "changed_role": principal.role.value,
-            "changed_at": now,
-            "changes": changes,
-        }
+        {"uscc": values["uscc"], "version": values["version"], **actor, "changes": changes}
         for values, changes in plan.updates
     ]
     await repository.insert_versions(versions)
     # Plain namespaces stand in for Enterprise rows: the payload builders only read attributes, and
-    # 100,000 ORM instances would cost seconds.
+    # ORM instances would cost far more.
     payloads: list[tuple[Message, str]] = [
         (enterprise_registered(as_row(row)), row["uscc"]) for row in creates
     ]
@@ -348,4 +500,8 @@ async def write(session: AsyncSession, repository: BulkRepository, principal: Pr
         )
         for values, changes in plan.updates
     ]
-    await outbox.add_many(session, payloads, aggregate_type="enterprise")
+    await repository.add_events(payloads, "enterprise")
+
+
+def as_row(values: dict[str, Any]) -> Any:
+    return SimpleNamespace(**values)

@@ -54,6 +54,8 @@ class Enterprise(Base):
             "admission_status",
             postgresql_ops={"industry_code": "varchar_pattern_ops"},
         ),
+        # The KPI report's programme joins (migration 0011).
+        Index("ix_enterprise_programme_uscc", "programme_id", "uscc", postgresql_include=["county_code"]),
     )
 
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)

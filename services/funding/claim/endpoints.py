@@ -43,7 +43,7 @@ from services.funding.claim.schemas import (
 )
 from services.funding.db import audit_log
 from services.funding.enterprise.repository import EnterpriseCopyRepository
-from services.funding.idempotency import IdempotencyKey, run_once
+from services.funding.idempotency import IdempotencyKey, run_once, run_once_json
 from services.funding.spreadsheet import XLSX, to_csv, to_xlsx
 from szcore.auth import CurrentPrincipal, Role
 from szcore.errors import FieldError, bad_request
@@ -199,17 +199,17 @@ async def approve_claim(
         claim = await service.approve(session, principal, claim_id, prepared=respond)
         return response[0] if response else await detail(session, claim)
 
-    return ClaimDetail.model_validate(
-        await run_once(
-            session,
-            principal,
-            scope=f"claim.approve:{claim_id}",
-            roles=(Role.city_admin,),
-            key=idempotency_key,
-            request={},
-            action=action,
-        )
+    # The stored JSON is the answer (first time and on retries): not validated and serialised once more.
+    stored = await run_once_json(
+        session,
+        principal,
+        scope=f"claim.approve:{claim_id}",
+        roles=(Role.city_admin,),
+        key=idempotency_key,
+        request={},
+        action=action,
     )
+    return Response(stored, media_type="application/json")  # type: ignore[return-value]
 
 
 @router.post(

@@ -1,9 +1,10 @@
+import functools
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from services.funding.claim.models import (
     Claim,
@@ -14,6 +15,7 @@ from services.funding.claim.models import (
     Recovery,
 )
 from services.funding.claim.states import HOLDS_INVOICES, ClaimStatus
+from services.funding.ledger.models import LedgerEntry
 from szcore.keyset import Order, read_page
 
 # Sorts of the lists; each ends with the primary key so its key is unique (keyset-safe).
@@ -41,6 +43,48 @@ BATCH_ORDERS = {
 }
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
+@functools.cache
+def _cap_usage_query(recipient: bool, line: bool, programme: bool) -> Any:
+    """Built once per combination of caps (statements built per request cost more than they run)."""
+    columns: list[Any] = [literal(0), literal(0), literal(0)]
+    if recipient:
+        columns[0] = (
+            select(func.coalesce(func.sum(Claim.approved_fen - Claim.recovered_fen), 0))
+            .where(
+                Claim.uscc == bindparam("uscc"),
+                Claim.line_code == bindparam("line_code"),
+                Claim.claim_id != bindparam("claim_id"),
+                Claim.status.in_([ClaimStatus.approved.value, ClaimStatus.paid.value]),
+            )
+            .scalar_subquery()
+        )
+    signed = case(
+        (LedgerEntry.entry_type == "commitment", LedgerEntry.amount_fen),
+        (LedgerEntry.entry_type == "release", -LedgerEntry.amount_fen),
+        else_=0,
+    )
+    committed = select(func.coalesce(func.sum(signed), 0)).where(
+        LedgerEntry.source_id.in_(bindparam("source_ids", expanding=True))
+    )
+    if line:
+        columns[1] = committed.where(LedgerEntry.line_code == bindparam("line_code")).scalar_subquery()
+    if programme:
+        columns[2] = committed.scalar_subquery()
+    return select(*columns)
+
+
+_APPROVAL = (
+    select(Claim)
+    .where(Claim.claim_id == bindparam("claim_id"))
+    .options(joinedload(Claim.invoices), joinedload(Claim.attachments))
+    .with_for_update(of=Claim)
+    .execution_options(populate_existing=True)
+)
+
+
 class ClaimRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -61,6 +105,11 @@ class ClaimRepository:
         if for_update:
             query = query.with_for_update(of=Claim)
         return (await self.session.execute(query)).scalars().first()
+
+    async def get_for_approval(self, claim_id: str) -> Claim | None:
+        """The claim locked, with its invoices and attachments (its answer's parts) in the same statement;
+        an approvable claim has no allocations yet, so they are not loaded."""
+        return (await self.session.execute(_APPROVAL, {"claim_id": claim_id})).unique().scalars().first()
 
     async def taken_invoices(self, numbers: Sequence[str]) -> Sequence[tuple[str, str, str]]:
         """(number, claim id, uscc) of invoices already held by a live claim."""
@@ -87,6 +136,35 @@ class ClaimRepository:
             Claim.status.in_([ClaimStatus.approved.value, ClaimStatus.paid.value]),
         )
         return int((await self.session.execute(query)).scalar_one())
+
+    async def lock_caps(self, keys: Sequence[int]) -> None:
+        """Transaction-scoped advisory locks (one per cap), in key order so that two approvers never wait
+        on each other crosswise; SQLite serialises its writers anyway (BEGIN IMMEDIATE)."""
+        if self.session.bind.dialect.name != "postgresql":
+            return
+        for key in sorted(set(keys)):
+            await self.session.execute(_ADVISORY_LOCK, {"key": key})
+
+    async def cap_usage(
+        self,
+        claim_id: str,
+        uscc: str,
+        line_code: str,
+        source_ids: Sequence[str],
+        *,
+        recipient: bool,
+        line: bool,
+        programme: bool,
+    ) -> tuple[int, int, int]:
+        """(approved to the enterprise on the line by its other claims, committed net on the line, committed
+        net programme-wide) in one statement; the ones not asked for are 0."""
+        line, programme = line and bool(source_ids), programme and bool(source_ids)
+        if not (recipient or line or programme):
+            return 0, 0, 0
+        query = _cap_usage_query(recipient, line, programme)
+        params = {"claim_id": claim_id, "uscc": uscc, "line_code": line_code, "source_ids": list(source_ids)}
+        row = (await self.session.execute(query, params)).one()
+        return int(row[0]), int(row[1]), int(row[2])
 
     async def page(
         self, filters: dict[str, Any], order: Order, cursor: str | None, limit: int

@@ -2,6 +2,7 @@
 reconciliation, clawback and repayment. Every money move posts ledger entries and an audit record in the
 same transaction."""
 
+import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
@@ -403,6 +404,48 @@ def _candidates(
     return levels, order, {level: _source_for(list(sources), level, claim.county_code) for level in order}
 
 
+@dataclass(frozen=True)
+class CapUsage:
+    """What the caps already hold: approved to the enterprise on the line, committed on the line, and
+    committed programme-wide (net of releases)."""
+
+    recipient_fen: int = 0
+    line_fen: int = 0
+    programme_fen: int = 0
+
+
+def approvable_fen(
+    claim: Claim, line: BenefitLine, policy: PolicyDocument, usage: CapUsage = CapUsage()
+) -> int:
+    """The amount an approval commits: the claimed, quoted and audited amounts, within what the caps
+    leave (≤ 0: nothing left)."""
+    amount = min(claim.claimed_fen, claim.quoted_fen, claim.audited_fen or 0)
+    if line.caps.per_recipient_fen is not None:
+        amount = min(amount, line.caps.per_recipient_fen - usage.recipient_fen)
+    if line.caps.line_total_fen is not None:
+        amount = min(amount, line.caps.line_total_fen - usage.line_fen)
+    if policy.programme_total_fen is not None:
+        amount = min(amount, policy.programme_total_fen - usage.programme_fen)
+    return amount
+
+
+def _lock_key(name: str) -> int:
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def cap_lock_keys(policy: PolicyDocument, line: BenefitLine, uscc: str) -> list[int]:
+    """One lock per cap the approval reads, named as the cap's total is summed: the enterprise's approvals
+    on the line (of any policy), the line's and the programme's commitments (of the policy's sources)."""
+    names = []
+    if line.caps.per_recipient_fen is not None:
+        names.append(f"funding:cap:recipient:{uscc}:{line.code}")
+    if line.caps.line_total_fen is not None:
+        names.append(f"funding:cap:line:{policy.key}:{line.code}")
+    if policy.programme_total_fen is not None:
+        names.append(f"funding:cap:programme:{policy.key}")
+    return sorted(_lock_key(name) for name in names)
+
+
 def _plan_key(parts: list[tuple[FundingSource, int]]) -> list[tuple[str, int]]:
     return [(source.source_id, fen) for source, fen in parts]
 
@@ -417,41 +460,55 @@ async def approve(
     """Commits the approved amount on the funding sources. The sources are locked last, for the shortest
     critical section (every approval of a source waits on it): the plan is made on the balances as they
     stand, and the claim's rows, payments and event are written before the lock; under the lock the plan is
-    redone on the locked balances, and the writes are redone only if it changed. `prepared(claim,
-    allocations, payments)` runs before the lock too (and again if the writes were redone): the endpoint
-    builds its response there."""
+    redone on the locked balances, and the writes are redone only if it changed. The caps (per enterprise
+    on the line, line total, programme total) are read only under a lock per cap, taken just before the
+    sources' (approvals on different sources share a line's cap); the guess assumes they leave room.
+    `prepared(claim, allocations, payments)` runs before the lock too (and again if the writes were redone):
+    the endpoint builds its response there."""
     auth.require(auth.is_city(principal), "Only the city approves claims")
-    claim = await visible_claim(session, principal, claim_id, for_update=True)
+    repository = ClaimRepository(session)
+    claim = await repository.get_for_approval(claim_id)
+    if claim is None or not auth.can_read(principal, claim.county_code, claim.uscc):
+        raise not_found("claim_not_found", f"No claim {claim_id} visible to you")
     if next_status(ClaimStatus(claim.status), Action.approve) is None:
         raise conflict("claim_wrong_state", f"A claim in state {claim.status} cannot be approved")
-    _, policy = await policy_service.load(session, claim.policy_key, claim.policy_version)
+    policy = await policy_service.pinned(session, claim.policy_key, claim.policy_version)
     line = policy.line(claim.line_code)
     assert line is not None  # a pinned version never changes
-    repository = ClaimRepository(session)
-    amount = min(claim.claimed_fen, claim.quoted_fen, claim.audited_fen or 0)
-    if line.caps.per_recipient_fen is not None:
-        used = await repository.approved_on_line(claim.uscc, line.code)
-        amount = min(amount, line.caps.per_recipient_fen - used)
     ledger_repository = LedgerRepository(session)
     policy_sources = list(await ledger_repository.list_sources(policy.key))
     source_ids = [s.source_id for s in policy_sources]
-    if line.caps.line_total_fen is not None:
-        amount = min(
-            amount, line.caps.line_total_fen - await ledger_repository.committed_net(source_ids, line.code)
+    cap_keys = cap_lock_keys(policy, line, claim.uscc)
+
+    async def usage() -> CapUsage:
+        return CapUsage(
+            *await repository.cap_usage(
+                claim.claim_id,
+                claim.uscc,
+                line.code,
+                source_ids,
+                recipient=line.caps.per_recipient_fen is not None,
+                line=line.caps.line_total_fen is not None,
+                programme=policy.programme_total_fen is not None,
+            )
         )
-    if policy.programme_total_fen is not None:
-        amount = min(amount, policy.programme_total_fen - await ledger_repository.committed_net(source_ids))
-    if amount <= 0:
-        raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
+
+    # The guess takes the caps as untouched (they seldom bind; reading them here would be one more
+    # statement on every approval): they are read under their locks, and a cut amount redoes the writes.
+    amount = approvable_fen(claim, line, policy)
     before = (claim.status, claim.approved_fen, claim.updated_at)
-    claim.approved_fen = amount
+    claim.approved_fen = max(amount, 0)
     _transition(claim, Action.approve)
     _, _, candidates = _candidates(policy, line, claim, policy_sources)
     wanted = sorted({source.source_id for source in candidates.values() if source is not None})
     staged: _Staged | None = None
     try:
-        guess = plan_sources(
-            policy, line, claim, amount, policy_sources, await ledger_repository.available(wanted)
+        guess = (
+            plan_sources(
+                policy, line, claim, amount, policy_sources, await ledger_repository.available(wanted)
+            )
+            if amount > 0
+            else []
         )
     except ProblemError:
         guess = []  # refused on unlocked balances: decided again under the lock, where refusals are made
@@ -459,10 +516,17 @@ async def approve(
         staged = await _stage_approval(session, claim, guess)
         if prepared is not None:
             await prepared(claim, staged.allocations, staged.payments)
-    # The critical section: from here to the commit, every approval on these sources waits.
+    # The critical section: from here to the commit, every approval under the same caps (line, programme,
+    # enterprise on the line) and on these sources waits. Caps first, then sources, each in key order.
+    await repository.lock_caps(cap_keys)
     locked = await ledger_repository.lock_sources(wanted)
     left = await ledger_repository.available(list(locked))
     try:
+        if cap_keys:
+            amount = approvable_fen(claim, line, policy, await usage())
+        if amount <= 0:
+            raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
+        claim.approved_fen = amount
         parts = plan_sources(policy, line, claim, amount, list(locked.values()), left)
         ledger.check_available(left, {source.source_id: fen for source, fen in parts})
     except ProblemError:

@@ -2,7 +2,7 @@ import zlib
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import case, func, literal, select, text
+from sqlalchemy import bindparam, case, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.ledger.chain import AccountKind
@@ -20,6 +20,36 @@ ENTRY_ORDERS = {
 }
 
 
+def _available_query() -> Any:
+    kind = AccountKind.available.value
+    debit = LedgerEntry.debit_account == literal(f"{kind}:") + LedgerEntry.source_id
+    credit = LedgerEntry.credit_account == literal(f"{kind}:") + LedgerEntry.source_id
+    signed = case((debit, LedgerEntry.amount_fen), (credit, -LedgerEntry.amount_fen), else_=0)
+    return (
+        select(LedgerEntry.source_id, func.coalesce(func.sum(signed), 0))
+        .where(LedgerEntry.source_id.in_(bindparam("source_ids", expanding=True)))
+        .group_by(LedgerEntry.source_id)
+    )
+
+
+# Built once: every approval reads the balances twice.
+_AVAILABLE = _available_query()
+_POLICY_SOURCES = (
+    select(FundingSource)
+    .where(FundingSource.policy_key == bindparam("policy_key"))
+    .order_by(FundingSource.source_id)
+)
+_LOCK_SOURCES = (
+    select(FundingSource)
+    .where(FundingSource.source_id.in_(bindparam("source_ids", expanding=True)))
+    .order_by(FundingSource.source_id)
+    .with_for_update()
+    .execution_options(populate_existing=True)
+)
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+_HEAD = select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+
+
 class LedgerRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -28,9 +58,9 @@ class LedgerRepository:
         return await self.session.get(FundingSource, source_id)
 
     async def list_sources(self, policy_key: str | None = None) -> Sequence[FundingSource]:
-        query = select(FundingSource).order_by(FundingSource.source_id)
         if policy_key:
-            query = query.where(FundingSource.policy_key == policy_key)
+            return (await self.session.execute(_POLICY_SOURCES, {"policy_key": policy_key})).scalars().all()
+        query = select(FundingSource).order_by(FundingSource.source_id)
         return (await self.session.execute(query)).scalars().all()
 
     async def add_source(self, source: FundingSource) -> None:
@@ -40,22 +70,21 @@ class LedgerRepository:
     async def lock_sources(self, source_ids: Sequence[str]) -> dict[str, FundingSource]:
         """SELECT ... FOR UPDATE in a fixed order (no deadlocks between two spenders); SQLite ignores
         FOR UPDATE but its writers are serialised by BEGIN IMMEDIATE."""
-        query = (
-            select(FundingSource)
-            .where(FundingSource.source_id.in_(sorted(set(source_ids))))
-            .order_by(FundingSource.source_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        )
-        return {s.source_id: s for s in (await self.session.execute(query)).scalars().all()}
+        params = {"source_ids": sorted(set(source_ids))}
+        return {s.source_id: s for s in (await self.session.execute(_LOCK_SOURCES, params)).scalars().all()}
 
     async def lock_chain(self) -> None:
         if self.session.bind.dialect.name == "postgresql":
-            await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+            await self.session.execute(_ADVISORY_LOCK, {"key": CHAIN_LOCK})
 
     async def last_entry(self) -> LedgerEntry | None:
         query = select(LedgerEntry).order_by(LedgerEntry.seq.desc()).limit(1)
         return (await self.session.execute(query)).scalars().first()
+
+    async def head(self) -> tuple[int, str] | None:
+        """(seq, hash) of the chain's last entry."""
+        row = (await self.session.execute(_HEAD)).first()
+        return (int(row[0]), str(row[1])) if row else None
 
     async def add_entry(self, values: dict[str, Any]) -> LedgerEntry:
         entry = LedgerEntry(**values)
@@ -81,23 +110,19 @@ class LedgerRepository:
         """source id -> its available balance, in one statement (what `balances` gives as "available")."""
         if not source_ids:
             return {}
-        kind = AccountKind.available.value
-        debit = LedgerEntry.debit_account == literal(f"{kind}:") + LedgerEntry.source_id
-        credit = LedgerEntry.credit_account == literal(f"{kind}:") + LedgerEntry.source_id
-        signed = case((debit, LedgerEntry.amount_fen), (credit, -LedgerEntry.amount_fen), else_=0)
-        query = (
-            select(LedgerEntry.source_id, func.coalesce(func.sum(signed), 0))
-            .where(LedgerEntry.source_id.in_(source_ids))
-            .group_by(LedgerEntry.source_id)
-        )
-        found = {source_id: int(total) for source_id, total in (await self.session.execute(query)).all()}
+        rows = (await self.session.execute(_AVAILABLE, {"source_ids": list(source_ids)})).all()
+        found = {source_id: int(total) for source_id, total in rows}
         return {source_id: found.get(source_id, 0) for source_id in source_ids}
 
     async def add_entries(self, rows: Sequence[dict[str, Any]]) -> list[LedgerEntry]:
-        entries = [LedgerEntry(**values) for values in rows]
-        self.session.add_all(entries)
-        await self.session.flush()
-        return entries
+        """One multi-row INSERT (no unit of work: entries are append-only); the entries come back
+        detached, with their ids."""
+        table = LedgerEntry.__table__
+        inserted = await self.session.execute(
+            table.insert().values(list(rows)).returning(table.c.seq, table.c.id)
+        )
+        ids = {seq: id_ for seq, id_ in inserted.all()}
+        return [LedgerEntry(**values, id=ids[values["seq"]]) for values in rows]
 
     async def entries(
         self, *, order: Order, cursor: str | None = None, limit: int = 100, **filters: Any

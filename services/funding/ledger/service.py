@@ -47,8 +47,7 @@ async def post(session: AsyncSession, actor_subject: str, postings: Sequence[Pos
     """Append entries to the hash chain. Callers that spend lock their sources first (`lock_and_check`)."""
     repository = LedgerRepository(session)
     await repository.lock_chain()
-    last = await repository.last_entry()
-    seq, prev_hash = (last.seq, last.hash) if last else (0, GENESIS)
+    seq, prev_hash = await repository.head() or (0, GENESIS)
     rows: list[dict[str, Any]] = []
     for posting in postings:
         if posting.amount_fen <= 0:

@@ -1,9 +1,13 @@
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.policy.models import PolicyVersion
+
+_DIGEST = select(PolicyVersion.document_sha256).where(
+    PolicyVersion.policy_key == bindparam("key"), PolicyVersion.version == bindparam("version")
+)
 
 
 class PolicyRepository:
@@ -23,6 +27,15 @@ class PolicyRepository:
         else:
             query = query.where(PolicyVersion.version == version)
         return (await self.session.execute(query)).scalars().first()
+
+    async def digest(self, key: str, version: int) -> str | None:
+        return (await self.session.execute(_DIGEST, {"key": key, "version": version})).scalar()
+
+    async def document(self, key: str, version: int) -> str | None:
+        query = select(PolicyVersion.document).where(
+            PolicyVersion.policy_key == key, PolicyVersion.version == version
+        )
+        return (await self.session.execute(query)).scalar()
 
     async def versions(self, key: str) -> Sequence[PolicyVersion]:
         query = select(PolicyVersion).where(PolicyVersion.policy_key == key).order_by(PolicyVersion.version)

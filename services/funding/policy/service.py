@@ -95,6 +95,29 @@ def document_of(version: PolicyVersion) -> PolicyDocument:
     return PolicyDocument.model_validate(json.loads(version.document))
 
 
+# Parsed documents by their content's SHA-256: a published version never changes, and the digest (not the
+# key and number, which a rolled-back or another database may give to other content) names the content.
+_PARSED: dict[str, PolicyDocument] = {}
+_PARSED_MAX = 256
+
+
+async def pinned(session: AsyncSession, key: str, version: int) -> PolicyDocument:
+    """The document of a version a claim is pinned to, parsed once per process."""
+    repository = PolicyRepository(session)
+    digest = await repository.digest(key, version)
+    if digest is None:
+        raise not_found("policy_not_found", f"No published policy {key} version {version}")
+    document = _PARSED.get(digest)
+    if document is None:
+        text = await repository.document(key, version)
+        assert text is not None
+        document = PolicyDocument.model_validate(json.loads(text))
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[digest] = document
+    return document
+
+
 async def versions(session: AsyncSession, key: str) -> Sequence[PolicyVersion]:
     return await PolicyRepository(session).versions(key)
 

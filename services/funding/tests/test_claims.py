@@ -3,6 +3,7 @@ import csv
 import io
 import uuid
 from datetime import date
+from typing import Any
 
 import httpx
 import pytest
@@ -798,3 +799,43 @@ class TestConcurrentApprovals:
             ).scalar_one()
             assert approved == 3
             assert (await check.get(EnterpriseCopy, "x" * 18)) is None
+
+
+class TestCapsOfAnApproval:
+    """The pure part of the cap check: what an approval may commit, and which locks guard the caps."""
+
+    @staticmethod
+    def policy(**caps: int) -> tuple[Any, Any]:
+        document = load_preset("zibo").model_dump(mode="json")
+        document["programme_total_fen"] = caps.pop("programme_total_fen", None)
+        document["lines"][0]["caps"] = {"per_recipient_fen": None, **caps}
+        policy = policies.validate_document(document)
+        return policy, policy.lines[0]
+
+    @staticmethod
+    def claim(claimed: int = 30 * WAN, quoted: int = 40 * WAN, audited: int | None = 25 * WAN) -> Claim:
+        return Claim(claim_id="c", uscc="U", claimed_fen=claimed, quoted_fen=quoted, audited_fen=audited)
+
+    def test_the_smallest_of_claimed_quoted_audited_and_each_caps_room(self) -> None:
+        policy, line = self.policy()
+        assert claims.approvable_fen(self.claim(), line, policy) == 25 * WAN
+        assert claims.approvable_fen(self.claim(audited=None), line, policy) == 0
+        policy, line = self.policy(per_recipient_fen=50 * WAN, line_total_fen=100 * WAN)
+        usage = claims.CapUsage(recipient_fen=40 * WAN, line_fen=0)
+        assert claims.approvable_fen(self.claim(), line, policy, usage) == 10 * WAN
+        usage = claims.CapUsage(recipient_fen=0, line_fen=95 * WAN)
+        assert claims.approvable_fen(self.claim(), line, policy, usage) == 5 * WAN
+        policy, line = self.policy(programme_total_fen=60 * WAN)
+        usage = claims.CapUsage(programme_fen=70 * WAN)
+        assert claims.approvable_fen(self.claim(), line, policy, usage) == -10 * WAN
+
+    def test_one_lock_per_cap_in_a_fixed_order(self) -> None:
+        policy, line = self.policy()
+        assert claims.cap_lock_keys(policy, line, "U") == []
+        policy, line = self.policy(per_recipient_fen=1, line_total_fen=1, programme_total_fen=1)
+        keys = claims.cap_lock_keys(policy, line, "U")
+        assert len(set(keys)) == 3 and keys == sorted(keys)
+        assert all(-(2**63) <= k < 2**63 for k in keys)
+        # The line's and the programme's locks are shared by every enterprise; the recipient's is not.
+        others = claims.cap_lock_keys(policy, line, "V")
+        assert len(set(keys) & set(others)) == 2

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.enterprise.models import EnterpriseCopy
@@ -25,6 +25,16 @@ class EnterpriseCopyRepository:
         if self.known is not None and uscc in self.known:
             return self.known[uscc]
         return await self.session.get(EnterpriseCopy, uscc)
+
+    async def count_engagements(self, uscc: str, delta: int) -> None:
+        """In SQL, not read-modify-write: engagements of one enterprise with different providers open and
+        close at once (each holds only its provider's lock), and a Python `+=` lost their counts."""
+        column = EnterpriseCopy.open_engagements
+        await self.session.execute(
+            update(EnterpriseCopy)
+            .where(EnterpriseCopy.uscc == uscc)
+            .values(open_engagements=case((column + delta < 0, 0), else_=column + delta))
+        )
 
     async def list_by_uscc(self, usccs: Sequence[str], county_code: str | None) -> Sequence[EnterpriseCopy]:
         query = select(EnterpriseCopy).where(EnterpriseCopy.uscc.in_(usccs)).order_by(EnterpriseCopy.uscc)

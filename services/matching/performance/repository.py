@@ -1,15 +1,17 @@
 """Aggregates only: counts grouped by county (where one applies) and month."""
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import extract, func, or_, select
+from sqlalchemy import and_, extract, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.activity.models import Activity, ActivityStatus
 from services.matching.project.models import Engagement, Project, ProjectStatus
 from services.matching.provider.models import ROSTERED, Provider
 from services.matching.solution.models import Solution, SolutionStatus
+from szcore.types import UTCDateTime
 
 
 def _period(column: Any) -> tuple[Any, Any]:
@@ -70,19 +72,33 @@ class PerformanceRepository:
     async def first_signed(self) -> datetime | None:
         return (await self.session.execute(select(func.min(Project.signed_on)))).scalar_one_or_none()
 
-    async def in_progress_at(self, moment: datetime, county: str | None) -> list[Any]:
-        """Projects signed before `moment`, not cancelled and not completed by then, per county."""
+    async def in_progress(self, moments: Sequence[datetime], county: str | None) -> list[Any]:
+        """(number of the moment in `moments`, county, projects): projects signed before that moment, not
+        cancelled and not completed by then. One statement for all the moments (quarter ends) rather than
+        one each: each was a scan of the projects."""
+        if not moments:
+            return []
+        at = union_all(
+            *(
+                select(literal(n).label("n"), literal(moment, UTCDateTime()).label("moment"))
+                for n, moment in enumerate(moments)
+            )
+        ).subquery("moments")
         query = (
-            select(Engagement.county_code, func.count())
+            select(at.c.n, Engagement.county_code, func.count())
             .select_from(Project)
             .join(Engagement, Engagement.engagement_id == Project.engagement_id)
-            .where(
-                Project.status != ProjectStatus.cancelled,
-                Project.signed_on < moment,
-                or_(Project.completed_at.is_(None), Project.completed_at >= moment),
+            .join(
+                at,
+                and_(
+                    Project.signed_on < at.c.moment,
+                    or_(Project.completed_at.is_(None), Project.completed_at >= at.c.moment),
+                ),
             )
+            .where(Project.status != ProjectStatus.cancelled)
         )
-        return await self._rows(self._county(query, county).group_by(Engagement.county_code))
+        query = self._county(query, county).group_by(at.c.n, Engagement.county_code)
+        return await self._rows(query.order_by(at.c.n, Engagement.county_code))
 
     @staticmethod
     def _county(query: Any, county: str | None) -> Any:

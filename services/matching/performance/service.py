@@ -50,21 +50,20 @@ async def performance(
     cells = to_cells(counts)
     first = await repository.first_signed()
     if first is not None:
-        for year, q, end in quarter_ends(first, utcnow()):
+        ends = quarter_ends(first, utcnow())
+        by_quarter: dict[int, list[tuple[str | None, int]]] = {}
+        for n, county_code, count in await repository.in_progress([end for *_, end in ends], county):
+            by_quarter.setdefault(int(n), []).append((county_code, int(count)))
+        for n, (year, q, _) in enumerate(ends):
             # A city-wide zero marks the quarter as on record, so that readers take it as the latest.
-            cells.append(
-                StatCell(
-                    metric="projects_in_progress", county_code=None, year=year, quarter=q, value=0, stock=True
-                )
-            )
-            for county_code, n in await repository.in_progress_at(end, county):
+            for county_code, value in [(None, 0), *by_quarter.get(n, [])]:
                 cells.append(
                     StatCell(
                         metric="projects_in_progress",
                         county_code=county_code,
                         year=year,
                         quarter=q,
-                        value=int(n),
+                        value=value,
                         stock=True,
                     )
                 )

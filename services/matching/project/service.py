@@ -62,13 +62,10 @@ async def get_engagement(
 
 
 async def _counters(session: AsyncSession, engagement: Engagement, delta: int) -> None:
-    """Open engagements count on both sides: the enterprise's profile and the provider's capacity."""
-    copy = await EnterpriseCopyRepository(session).get(engagement.uscc)
-    if copy is not None:
-        copy.open_engagements = max(0, copy.open_engagements + delta)
-    provider = await ProviderRepository(session).get(engagement.provider_id)
-    if provider is not None:
-        provider.open_projects = max(0, provider.open_projects + delta)
+    """Open engagements count on both sides: the enterprise's profile and the provider's capacity.
+    The provider's row first, as `create` locks it first: the same order everywhere, no deadlock."""
+    await ProviderRepository(session).count_projects(engagement.provider_id, delta)
+    await EnterpriseCopyRepository(session).count_engagements(engagement.uscc, delta)
 
 
 async def _check_provider(session: AsyncSession, provider_id: str, enterprise: EnterpriseCopy) -> Provider:
@@ -454,8 +451,7 @@ async def complete_project(session: AsyncSession, principal: Principal, project_
     now = utcnow()
     project.status, project.completed_at = ProjectStatus.completed, now
     await _close(session, engagement, EngagementStatus.completed, None)
-    for solution in (await SolutionRepository(session).get_many(engagement.solution_ids)).values():
-        solution.uses += 1
+    await SolutionRepository(session).count_use(engagement.solution_ids)
     await outbox.add(
         session, payloads.project_completed(project), aggregate_type="project", aggregate_id=project_id
     )

@@ -2,6 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
+from services.matching.common import SORT_ORDER, PageLimit, as_page
 from services.matching.provider import service
 from services.matching.provider.models import ProviderKind, ProviderStatus
 from services.matching.provider.schemas import (
@@ -102,18 +103,13 @@ async def review_page(
     session: DbSession,
     principal: CurrentPrincipal,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: PageLimit = 50,
     order: Annotated[
-        Literal["filed_oldest", "total_highest"],
-        Query(description="Sort order; keep it while paging with the cursor"),
+        Literal["filed_oldest", "total_highest"], Query(description=SORT_ORDER)
     ] = "filed_oldest",
 ) -> ReviewPage:
-    rows, total, next_cursor = await service.review_page(
-        session, principal, provider_id, order, cursor, limit
-    )
-    return ReviewPage(
-        items=[ReviewRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
-    )
+    found = await service.review_page(session, principal, provider_id, order, cursor, limit)
+    return as_page(ReviewPage, ReviewRead, found)
 
 
 @router.get(
@@ -183,18 +179,13 @@ async def rating_page(
     session: DbSession,
     principal: CurrentPrincipal,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: PageLimit = 50,
     order: Annotated[
-        Literal["period_newest", "overall_highest"],
-        Query(description="Sort order; keep it while paging with the cursor"),
+        Literal["period_newest", "overall_highest"], Query(description=SORT_ORDER)
     ] = "period_newest",
 ) -> RatingPage:
-    rows, total, next_cursor = await service.rating_page(
-        session, principal, provider_id, order, cursor, limit
-    )
-    return RatingPage(
-        items=[RatingRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
-    )
+    found = await service.rating_page(session, principal, provider_id, order, cursor, limit)
+    return as_page(RatingPage, RatingRead, found)
 
 
 @router.get(

@@ -1,6 +1,7 @@
+import zlib
 from collections.abc import Sequence
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.provider.models import ACTIVE, ROSTERED, Provider, ProviderRating, ProviderReview
@@ -43,6 +44,15 @@ class ProviderRepository:
         await self.session.flush()
         return provider
 
+    async def count_projects(self, provider_id: str, delta: int) -> None:
+        """In SQL: projects of one provider close at once, each holding only its own engagement's lock."""
+        column = Provider.open_projects
+        await self.session.execute(
+            update(Provider)
+            .where(Provider.provider_id == provider_id)
+            .values(open_projects=case((column + delta < 0, 0), else_=column + delta))
+        )
+
     async def get_many(self, provider_ids: Sequence[str]) -> dict[str, Provider]:
         if not provider_ids:
             return {}
@@ -80,6 +90,14 @@ class ProviderRepository:
         ]
         page, next_cursor = page_rows(matching, order, cursor, limit)
         return page, len(matching), next_cursor
+
+    async def lock_quota(self, kind: str) -> None:
+        """One listing of a kind at a time: two listings at once each counted the other's industry seat as
+        free and the roster passed its quota. A transaction-scoped advisory lock on PostgreSQL; SQLite
+        serialises its writers anyway (BEGIN IMMEDIATE)."""
+        if self.session.bind.dialect.name == "postgresql":
+            key = zlib.crc32(f"matching:quota:{kind}".encode())
+            await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
     async def rostered_of_kind(self, kind: str) -> Sequence[Provider]:
         query = select(Provider).where(Provider.kind == kind, Provider.status.in_(ROSTERED))

@@ -243,7 +243,9 @@ async def count_against_quota(session: AsyncSession, provider: Provider) -> list
     limit = quotas.per_industry.get(provider.kind)
     if limit is None:
         return []
-    rostered = await ProviderRepository(session).rostered_of_kind(provider.kind)
+    repository = ProviderRepository(session)
+    await repository.lock_quota(provider.kind)
+    rostered = await repository.rostered_of_kind(provider.kind)
     errors = []
     for industry in provider.industries:
         taken = sum(1 for p in rostered if industry in p.industries and p.provider_id != provider.provider_id)

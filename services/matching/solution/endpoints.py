@@ -2,6 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, status
 
+from services.matching.common import SORT_ORDER, PageLimit, as_page
 from services.matching.provider.schemas import ReviewCreate
 from services.matching.solution import service
 from services.matching.solution.models import SolutionStatus
@@ -103,18 +104,13 @@ async def review_page(
     session: DbSession,
     principal: CurrentPrincipal,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: PageLimit = 50,
     order: Annotated[
-        Literal["filed_oldest", "total_highest"],
-        Query(description="Sort order; keep it while paging with the cursor"),
+        Literal["filed_oldest", "total_highest"], Query(description=SORT_ORDER)
     ] = "filed_oldest",
 ) -> SolutionReviewPage:
-    rows, total, next_cursor = await service.review_page(
-        session, principal, solution_id, order, cursor, limit
-    )
-    return SolutionReviewPage(
-        items=[SolutionReviewRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
-    )
+    found = await service.review_page(session, principal, solution_id, order, cursor, limit)
+    return as_page(SolutionReviewPage, SolutionReviewRead, found)
 
 
 @router.get(
@@ -166,18 +162,14 @@ async def rating_page(
     session: DbSession,
     principal: CurrentPrincipal,
     cursor: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    limit: PageLimit = 50,
     order: Annotated[
         Literal["rated_oldest", "rated_newest", "score_highest", "score_lowest"],
-        Query(description="Sort order; keep it while paging with the cursor"),
+        Query(description=SORT_ORDER),
     ] = "rated_oldest",
 ) -> SolutionRatingPage:
-    rows, total, next_cursor = await service.rating_page(
-        session, principal, solution_id, order, cursor, limit
-    )
-    return SolutionRatingPage(
-        items=[SolutionRatingRead.model_validate(r) for r in rows], total=total, next_cursor=next_cursor
-    )
+    found = await service.rating_page(session, principal, solution_id, order, cursor, limit)
+    return as_page(SolutionRatingPage, SolutionRatingRead, found)
 
 
 @router.get("/{solution_id}/ratings", response_model=list[SolutionRatingRead], summary="Ratings of a product")

@@ -1,7 +1,7 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.solution.models import Solution, SolutionRating, SolutionReview, SolutionStatus
@@ -36,6 +36,13 @@ class SolutionRepository:
 
     async def get(self, solution_id: str, *, for_update: bool = False) -> Solution | None:
         return await self.session.get(Solution, solution_id, with_for_update=for_update)
+
+    async def count_use(self, solution_ids: Sequence[str]) -> None:
+        """In SQL: projects using the same product complete at once."""
+        if solution_ids:
+            await self.session.execute(
+                update(Solution).where(Solution.solution_id.in_(solution_ids)).values(uses=Solution.uses + 1)
+            )
 
     async def get_many(self, solution_ids: Sequence[str]) -> dict[str, Solution]:
         if not solution_ids:
