@@ -14,7 +14,8 @@ from bench.sizes import Sizes
 from bench.workloads.events import settle
 from szcore.auth import Role
 
-PAGE = 1000
+# The largest page the API allows: what a client pulling the whole feed uses (memory stays bounded by it).
+PAGE = 5000
 PROCESSES = ("gateway", "enrollment")
 NEXT_KEYS = ("next_cursor", "nextCursor", "cursor", "next_after", "after", "end_cursor", "endCursor")
 
