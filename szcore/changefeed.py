@@ -93,6 +93,12 @@ class ChangeLog:
         ]
         for start in range(0, len(rows), 5000):
             await session.execute(insert(self.table), rows[start : start + 5000])
+        self.written(session, rows)
+
+    @staticmethod
+    def written(session: AsyncSession, rows: Sequence[Any]) -> None:
+        """After change rows were written in `session` (here or by a caller's COPY): the sequencer wakes
+        when it commits."""
         if rows:
             session.info["changes_pending"] = True
 

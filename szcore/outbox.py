@@ -2,18 +2,23 @@
 
 import asyncio
 import logging
+import os
 import time
+import uuid
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import asyncpg
 from google.protobuf.message import Message
+from shuzhuan.events.v1.envelope_pb2 import Envelope, TraceContext
 from sqlalchemy import bindparam, delete, event, func, make_url, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from szcore import metrics
 from szcore.bus import EventBus
-from szcore.events import new_envelope
+from szcore.context import request_id_var, traceparent_var
+from szcore.events import PAYLOAD_TYPES, UnknownEventType, to_timestamp
 from szcore.tables import InfraTables
 from szcore.types import utcnow
 from szcore.worker import CommitFollower
@@ -52,33 +57,60 @@ class Outbox:
         chunk: int = 1000,
     ) -> list[str]:
         """Writes (payload, aggregate id) events in the caller's transaction, in bulk statements."""
+        rows = self.rows(events, aggregate_type=aggregate_type, schema_version=schema_version)
+        for start in range(0, len(rows), chunk):
+            await session.execute(self.table.insert(), rows[start : start + chunk])
+        self.written(session, rows)
+        return [row["event_id"] for row in rows]
+
+    def rows(
+        self, events: Sequence[tuple[Message, str]], *, aggregate_type: str, schema_version: int = 1
+    ) -> list[dict[str, Any]]:
+        """The outbox rows of (payload, aggregate id) events, for `add_many` or a caller's own bulk write
+        (COPY). Envelopes as `new_envelope` builds them, with what the events share computed once: the
+        time, the trace, the request id, and the randomness of the (version 4) event ids in one call."""
         now = utcnow()
+        occurred_at = to_timestamp(now)
+        trace = TraceContext(traceparent=traceparent_var.get())
+        request_id = request_id_var.get()
+        randomness = os.urandom(16 * len(events))
         rows = []
-        for payload, aggregate_id in events:
-            envelope = new_envelope(
-                payload,
+        for index, (payload, aggregate_id) in enumerate(events):
+            event_type = payload.DESCRIPTOR.name
+            if event_type not in PAYLOAD_TYPES:
+                raise UnknownEventType(event_type)
+            event_id = str(uuid.UUID(bytes=randomness[16 * index : 16 * index + 16], version=4))
+            envelope = Envelope(
+                event_id=event_id,
+                event_type=event_type,
+                occurred_at=occurred_at,
                 producer=self.producer,
                 aggregate_type=aggregate_type,
                 aggregate_id=aggregate_id,
                 schema_version=schema_version,
+                trace=trace,
+                payload=payload.SerializeToString(),
+                request_id=request_id,
             )
             rows.append(
                 {
-                    "event_id": envelope.event_id,
-                    "event_type": envelope.event_type,
+                    "event_id": event_id,
+                    "event_type": event_type,
                     # Relative to the namespace, which the relay adds: rows stay valid if it changes.
-                    "subject": f"{self.producer}.{envelope.event_type}",
+                    "subject": f"{self.producer}.{event_type}",
                     "aggregate_id": aggregate_id,
                     "envelope": envelope.SerializeToString(),
                     "created_at": now,
                     "attempts": 0,
                 }
             )
-        for start in range(0, len(rows), chunk):
-            await session.execute(self.table.insert(), rows[start : start + chunk])
+        return rows
+
+    @staticmethod
+    def written(session: AsyncSession, rows: Sequence[Any]) -> None:
+        """After rows were written in `session`: the relay wakes when it commits."""
         if rows:
             session.info["outbox_pending"] = True
-        return [row["event_id"] for row in rows]
 
     async def discard(self, session: AsyncSession, event_ids: Sequence[str]) -> None:
         """Takes back events written earlier in the caller's (still open) transaction."""

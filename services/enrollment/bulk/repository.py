@@ -1,12 +1,9 @@
 import json
-import os
-import uuid
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
 from typing import Any
 
 from google.protobuf.message import Message
-from shuzhuan.events.v1.envelope_pb2 import Envelope, TraceContext
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import RowMapping, String, Table, any_, bindparam, insert, select, update
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -18,9 +15,7 @@ from services.enrollment.bulk.models import BulkPush
 from services.enrollment.db import infra, outbox
 from services.enrollment.enterprise.models import Enterprise, EnterpriseVersion
 from services.enrollment.national.feed import feed
-from szcore.context import request_id_var, traceparent_var
 from szcore.errors import conflict
-from szcore.events import PAYLOAD_TYPES, UnknownEventType, to_timestamp
 from szcore.types import utcnow
 
 CHUNK = 5000
@@ -28,49 +23,6 @@ ENTERPRISE: Table = Enterprise.__table__  # type: ignore[assignment]
 VERSION: Table = EnterpriseVersion.__table__  # type: ignore[assignment]
 PUSH: Table = BulkPush.__table__  # type: ignore[assignment]
 USCCS = bindparam("usccs", type_=ARRAY(String))
-
-
-def outbox_rows(events: Sequence[tuple[Message, str]], aggregate_type: str) -> list[dict[str, Any]]:
-    """The rows Outbox.add_many writes, with the envelopes built as szcore.events.new_envelope builds
-    them but what a chunk's events share computed once: the time, the trace, the request id, and the
-    randomness of the (version 4) event ids in one call."""
-    now = utcnow()
-    occurred_at = to_timestamp(now)
-    trace = TraceContext(traceparent=traceparent_var.get())
-    request_id = request_id_var.get()
-    randomness = os.urandom(16 * len(events))
-    producer = outbox.producer
-    rows = []
-    for index, (payload, aggregate_id) in enumerate(events):
-        event_type = payload.DESCRIPTOR.name
-        if event_type not in PAYLOAD_TYPES:
-            raise UnknownEventType(event_type)
-        event_id = str(uuid.UUID(bytes=randomness[16 * index : 16 * index + 16], version=4))
-        envelope = Envelope(
-            event_id=event_id,
-            event_type=event_type,
-            occurred_at=occurred_at,
-            producer=producer,
-            aggregate_type=aggregate_type,
-            aggregate_id=aggregate_id,
-            schema_version=1,
-            trace=trace,
-            payload=payload.SerializeToString(),
-            request_id=request_id,
-        )
-        rows.append(
-            {
-                "event_id": event_id,
-                "event_type": event_type,
-                # Relative to the namespace, which the relay adds (as in Outbox.add_many).
-                "subject": f"{producer}.{event_type}",
-                "aggregate_id": aggregate_id,
-                "envelope": envelope.SerializeToString(),
-                "created_at": now,
-                "attempts": 0,
-            }
-        )
-    return rows
 
 
 def dumps(value: Any) -> str:
@@ -156,18 +108,16 @@ class BulkRepository:
             feed.table,
             [{"entity_type": "enterprise", "entity_id": uscc, "recorded_at": now} for uscc in usccs],
         )
-        if usccs:
-            self.session.info["changes_pending"] = True
+        feed.written(self.session, usccs)
 
     async def add_events(self, events: Sequence[tuple[Message, str]], aggregate_type: str) -> None:
         """Outbox.add_many's rows, written by COPY on PostgreSQL; the relay is woken after the commit."""
         if not self.postgresql:
             await outbox.add_many(self.session, events, aggregate_type=aggregate_type)
             return
-        rows = outbox_rows(events, aggregate_type)
+        rows = outbox.rows(events, aggregate_type=aggregate_type)
         await self.copy(infra.outbox, rows)
-        if rows:
-            self.session.info["outbox_pending"] = True
+        outbox.written(self.session, rows)
 
     async def update_enterprises(self, rows: Sequence[dict[str, Any]]) -> None:
         statement = update(ENTERPRISE).where(ENTERPRISE.c.uscc == bindparam("key_uscc"))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.bulk import parse, service
 from services.enrollment.bulk.models import BulkPush
-from services.enrollment.bulk.repository import BulkRepository, outbox_rows
+from services.enrollment.bulk.repository import BulkRepository
 from services.enrollment.db import infra, outbox
 from services.enrollment.enterprise.events import enterprise_registered
 from services.enrollment.enterprise.models import DossierSource, SizeClass
@@ -313,7 +313,7 @@ class TestOutboxRows:
         payload = enterprise_registered(row)  # type: ignore[arg-type]
         token = request_id_var.set("req-1")
         try:
-            rows = outbox_rows([(payload, row.uscc), (payload, row.uscc)], "enterprise")
+            rows = outbox.rows([(payload, row.uscc), (payload, row.uscc)], aggregate_type="enterprise")
             expected = new_envelope(
                 payload, producer=outbox.producer, aggregate_type="enterprise", aggregate_id=row.uscc
             )
