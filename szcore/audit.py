@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import ScalarSelect, Table, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from szcore.auth import Principal
@@ -87,9 +87,34 @@ def anchor_problem(anchor: tuple[int, str] | None, head_seq: int, hash_at_anchor
     return None
 
 
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+
+
 class AuditLog:
     def __init__(self, table: Table) -> None:
         self.table = table
+        # Built once: every append runs them.
+        self._head = (
+            select(table.c.seq, table.c.hash)
+            .where(table.c.chain == bindparam("chain"))
+            .order_by(table.c.seq.desc())
+            .limit(1)
+        )
+        self._insert = table.insert()
+
+    def lock_key(self, chain: str) -> int:
+        """The chain's transaction-scoped advisory lock on PostgreSQL (SQLite has one writer anyway)."""
+        return zlib.crc32(f"audit:{self.table.name}:{chain}".encode())
+
+    def head_columns(self, chain_param: str) -> tuple[ScalarSelect[Any], ScalarSelect[Any]]:
+        """The last record's seq and hash (NULL on an empty chain) as scalar subqueries, for a caller that
+        reads several heads in one statement once it holds their locks; the chain is `chain_param`."""
+        last = self.table.c.chain == bindparam(chain_param)
+        newest = self.table.c.seq.desc()
+        return (
+            select(self.table.c.seq).where(last).order_by(newest).limit(1).scalar_subquery(),
+            select(self.table.c.hash).where(last).order_by(newest).limit(1).scalar_subquery(),
+        )
 
     async def append(
         self,
@@ -101,18 +126,16 @@ class AuditLog:
         entity_id: str,
         data: dict[str, Any],
         chain: str = "default",
+        head: tuple[int | None, str | None] | None = None,
     ) -> str:
-        await self._lock_chain(session, chain)
-        last = (
-            await session.execute(
-                select(self.table.c.seq, self.table.c.hash)
-                .where(self.table.c.chain == chain)
-                .order_by(self.table.c.seq.desc())
-                .limit(1)
-            )
-        ).first()
-        seq = (last.seq + 1) if last else 1
-        prev_hash = last.hash if last else GENESIS
+        """`head`: the chain's last (seq, hash), for a caller that already holds the chain's lock
+        (`lock_key`) and read it (`head_columns`); else the lock is taken and the head read here."""
+        if head is None:
+            await self._lock_chain(session, chain)
+            last = (await session.execute(self._head, {"chain": chain})).first()
+            head = (last.seq, last.hash) if last else (None, None)
+        seq = (head[0] or 0) + 1
+        prev_hash = head[1] or GENESIS
         values = {
             "chain": chain,
             "seq": seq,
@@ -126,14 +149,13 @@ class AuditLog:
             "prev_hash": prev_hash,
         }
         values["hash"] = record_hash(**values)
-        await session.execute(self.table.insert().values(**values))
+        await session.execute(self._insert, values)
         return str(values["hash"])
 
     async def _lock_chain(self, session: AsyncSession, chain: str) -> None:
         # SQLite transactions already hold the write lock (BEGIN IMMEDIATE); PostgreSQL needs one per chain.
         if session.bind.dialect.name == "postgresql":
-            key = zlib.crc32(f"audit:{self.table.name}:{chain}".encode())
-            await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+            await session.execute(_ADVISORY_LOCK, {"key": self.lock_key(chain)})
 
     async def chains(self, session: AsyncSession) -> list[str]:
         return list((await session.execute(select(self.table.c.chain).distinct())).scalars())

@@ -107,7 +107,49 @@ def dev_secret_allowed(settings: Settings) -> bool:
     return settings.env in (Environment.dev, Environment.test) and bool(settings.auth_dev_secret)
 
 
+# Tokens verified before, by their text: a client sends the same token with each request, and checking
+# its signature and claims again cost more than the rest of the request's authentication. A hit counts
+# only under the same settings and key file (a rotated JWKS misses) and inside the token's own validity
+# window, checked on every use; anything else is verified in full (and refused with its reason).
+_VERIFIED: dict[str, tuple[tuple[Any, ...], Principal, int, int]] = {}
+_VERIFIED_MAX = 4096
+
+
+def _verification_scope(settings: Settings) -> tuple[Any, ...]:
+    jwks = settings.auth_jwks_file
+    try:
+        mtime = jwks.stat().st_mtime if jwks is not None else None
+    except OSError:
+        mtime = None
+    return (
+        settings.env,
+        settings.auth_audience,
+        settings.auth_issuer,
+        settings.auth_leeway_seconds,
+        settings.auth_max_token_lifetime_seconds,
+        settings.auth_dev_secret,
+        str(jwks),
+        mtime,
+    )
+
+
 def verify_token(token: str, settings: Settings) -> Principal:
+    scope = _verification_scope(settings)
+    known = _VERIFIED.get(token)
+    if known is not None and known[0] == scope:
+        now, leeway = time.time(), settings.auth_leeway_seconds
+        if known[2] - leeway <= now < known[3] + leeway:
+            return known[1]
+    principal, claims = _verify(token, settings)
+    if len(_VERIFIED) >= _VERIFIED_MAX:
+        _VERIFIED.clear()
+    # As PyJWT compares them: whole seconds.
+    not_before = max(int(claims.get(name) or 0) for name in ("nbf", "iat"))
+    _VERIFIED[token] = (scope, principal, not_before, int(claims["exp"]))
+    return principal
+
+
+def _verify(token: str, settings: Settings) -> tuple[Principal, dict[str, Any]]:
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
@@ -144,7 +186,7 @@ def verify_token(token: str, settings: Settings) -> Principal:
     except jwt.PyJWTError as exc:
         raise InvalidToken("token_invalid", f"The token is not valid: {exc}") from exc
     check_lifetime(claims, settings)
-    return principal_from_claims(claims, token)
+    return principal_from_claims(claims, token), claims
 
 
 def check_lifetime(claims: dict[str, Any], settings: Settings) -> None:

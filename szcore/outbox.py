@@ -4,15 +4,15 @@ import asyncio
 import logging
 import os
 import time
-import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import asyncpg
 from google.protobuf.message import Message
 from shuzhuan.events.v1.envelope_pb2 import Envelope, TraceContext
-from sqlalchemy import bindparam, delete, event, func, make_url, select, text, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy import BigInteger, any_, bindparam, delete, event, func, make_url, select, text, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
 from szcore import metrics
@@ -26,6 +26,19 @@ from szcore.worker import CommitFollower
 log = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "sz_outbox"
+
+
+def uuid4_strings(count: int) -> list[str]:
+    """`count` random (version 4) UUIDs as strings, from one read of the system's randomness: a third of
+    the CPU of `str(uuid.uuid4())` each."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes(b & 0x0F | 0x40 for b in raw[6::16])
+    raw[8::16] = bytes(b & 0x3F | 0x80 for b in raw[8::16])
+    h = raw.hex()
+    return [
+        f"{h[i : i + 8]}-{h[i + 8 : i + 12]}-{h[i + 12 : i + 16]}-{h[i + 16 : i + 20]}-{h[i + 20 : i + 32]}"
+        for i in range(0, 32 * count, 32)
+    ]
 
 
 class Outbox:
@@ -68,29 +81,32 @@ class Outbox:
     ) -> list[dict[str, Any]]:
         """The outbox rows of (payload, aggregate id) events, for `add_many` or a caller's own bulk write
         (COPY). Envelopes as `new_envelope` builds them, with what the events share computed once: the
-        time, the trace, the request id, and the randomness of the (version 4) event ids in one call."""
+        time, the trace, the request id and the randomness of the event ids."""
         now = utcnow()
-        occurred_at = to_timestamp(now)
-        trace = TraceContext(traceparent=traceparent_var.get())
-        request_id = request_id_var.get()
-        randomness = os.urandom(16 * len(events))
+        # Protobuf fields merge on parsing, so the fields every envelope shares are serialized once and
+        # appended to each event's own (the same message as `new_envelope`'s, at half the CPU).
+        shared = Envelope(
+            occurred_at=to_timestamp(now),
+            producer=self.producer,
+            aggregate_type=aggregate_type,
+            schema_version=schema_version,
+            trace=TraceContext(traceparent=traceparent_var.get()),
+            request_id=request_id_var.get(),
+        ).SerializeToString()
+        event_ids = uuid4_strings(len(events))
         rows = []
-        for index, (payload, aggregate_id) in enumerate(events):
+        for event_id, (payload, aggregate_id) in zip(event_ids, events, strict=True):
             event_type = payload.DESCRIPTOR.name
             if event_type not in PAYLOAD_TYPES:
                 raise UnknownEventType(event_type)
-            event_id = str(uuid.UUID(bytes=randomness[16 * index : 16 * index + 16], version=4))
-            envelope = Envelope(
-                event_id=event_id,
-                event_type=event_type,
-                occurred_at=occurred_at,
-                producer=self.producer,
-                aggregate_type=aggregate_type,
-                aggregate_id=aggregate_id,
-                schema_version=schema_version,
-                trace=trace,
-                payload=payload.SerializeToString(),
-                request_id=request_id,
+            envelope = (
+                Envelope(
+                    event_id=event_id,
+                    event_type=event_type,
+                    aggregate_id=aggregate_id,
+                    payload=payload.SerializeToString(),
+                ).SerializeToString()
+                + shared
             )
             rows.append(
                 {
@@ -99,7 +115,7 @@ class Outbox:
                     # Relative to the namespace, which the relay adds: rows stay valid if it changes.
                     "subject": f"{self.producer}.{event_type}",
                     "aggregate_id": aggregate_id,
-                    "envelope": envelope.SerializeToString(),
+                    "envelope": envelope,
                     "created_at": now,
                     "attempts": 0,
                 }
@@ -131,16 +147,30 @@ class OutboxRelay:
         poll_seconds: float = 1.0,
     ) -> None:
         self.table = tables.outbox
-        self.sessionmaker = sessionmaker
+        # Core on the relay's engine, not an ORM session: the session's set-up cost more per round than the
+        # statements themselves.
+        self.engine: AsyncEngine = sessionmaker.kw["bind"]
         self.bus = bus
         self.batch_size = batch_size
         self.poll_seconds = poll_seconds
-        # Built once: constructing `id IN (...)` anew for every batch cost more than publishing it.
-        self._mark_published = (
-            update(self.table)
-            .where(self.table.c.id.in_(bindparam("ids", expanding=True)))
-            .values(published_at=bindparam("now"))
+        self._postgresql = self.engine.dialect.name == "postgresql"
+        # Statements built once (their SQL is cached by SQLAlchemy and prepared once per connection).
+        pending = (
+            select(self.table.c.id, self.table.c.event_id, self.table.c.subject, self.table.c.envelope)
+            .where(self.table.c.published_at.is_(None))
+            .order_by(self.table.c.id)
+            .limit(self.batch_size)
         )
+        # PostgreSQL: several replicas may relay at once; each takes rows the others have not locked.
+        self._select_pending = pending.with_for_update(skip_locked=True) if self._postgresql else pending
+        # PostgreSQL: one array parameter, so one prepared statement whatever the batch's length (an
+        # expanded `IN` is a new statement, and a new prepare, for every length).
+        marked = (
+            self.table.c.id == any_(bindparam("ids", type_=postgresql.ARRAY(BigInteger)))
+            if self._postgresql
+            else self.table.c.id.in_(bindparam("ids", expanding=True))
+        )
+        self._mark_published = update(self.table).where(marked).values(published_at=bindparam("now"))
         self._worker = CommitFollower(
             f"{bus.process}-outbox-relay",
             self.drain,
@@ -231,53 +261,49 @@ class OutboxRelay:
             self._backlog_recorded_at = time.monotonic()
 
     async def publish_pending(self) -> int:
-        async with self.sessionmaker() as session, session.begin():
-            query = (
-                select(self.table.c.id, self.table.c.event_id, self.table.c.subject, self.table.c.envelope)
-                .where(self.table.c.published_at.is_(None))
-                .order_by(self.table.c.id)
-                .limit(self.batch_size)
-            )
-            if session.bind.dialect.name == "postgresql":
-                # Several replicas may relay at once; each takes rows the others have not locked.
-                query = query.with_for_update(skip_locked=True)
-            rows = (await session.execute(query)).all()
+        async with self.engine.begin() as connection:
+            rows = (await connection.execute(self._select_pending)).all()
             if not rows:
                 metrics.OUTBOX_BACKLOG.labels(self.bus.process).set(0)
                 metrics.OUTBOX_OLDEST_AGE.labels(self.bus.process).set(0)
                 return 0
-            namespace = self.bus.settings.events_namespace
+            prefix = f"{self.bus.settings.events_namespace}.events."
             # All of the batch goes out before any ack is awaited (in id order on the connection, so in
             # stream order); a row is marked only once its own ack came back.
             outcomes = await self.bus.publish_many(
                 [
-                    (f"{namespace}.events.{row.subject}", row.envelope, {"Nats-Msg-Id": row.event_id})
-                    for row in rows
+                    (prefix + subject, envelope, {"Nats-Msg-Id": event_id})
+                    for _, event_id, subject, envelope in rows
                 ]
             )
-            published = [row.id for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
-            failed = [
-                (row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if outcome is not None
-            ]
-            error: BaseException | None = failed[0][1] if failed else None
             now = utcnow()
+            published = [row[0] for row, outcome in zip(rows, outcomes, strict=True) if outcome is None]
+            failed = next(
+                ((row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if outcome is not None),
+                None,
+            )
+            if self._postgresql:
+                # Losing the marks in a crash only publishes those rows again (deduplicated by message id
+                # and by the inboxes): not worth waiting for the WAL flush at every round. Set after the
+                # publishing, which it would otherwise delay by a round trip.
+                await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             if published:
-                await session.execute(self._mark_published, {"ids": published, "now": now})
+                await connection.execute(self._mark_published, {"ids": published, "now": now})
                 metrics.OUTBOX_PUBLISHED.labels(self.bus.process).inc(len(published))
-            if failed:
-                await session.execute(
+            if failed is not None:
+                await connection.execute(
                     update(self.table)
-                    .where(self.table.c.id == failed[0][0].id)
-                    .values(attempts=self.table.c.attempts + 1, last_error=str(error)[:1000])
+                    .where(self.table.c.id == failed[0][0])
+                    .values(attempts=self.table.c.attempts + 1, last_error=str(failed[1])[:1000])
                 )
-        if error is not None:
-            raise error
+        if failed is not None:
+            raise failed[1]
         return len(rows)
 
     async def _record_backlog(self) -> None:
-        async with self.sessionmaker() as session:
+        async with self.engine.connect() as connection:
             count, oldest = (
-                await session.execute(
+                await connection.execute(
                     select(func.count(), func.min(self.table.c.created_at)).where(
                         self.table.c.published_at.is_(None)
                     )

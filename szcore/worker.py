@@ -64,7 +64,9 @@ class CommitFollower:
         backoff = 0.2
         while True:
             try:
-                await asyncio.wait_for(self.wakeup.wait(), timeout=self.poll_seconds)
+                # A deadline on the wait itself: `wait_for` would run it as a task of its own, each round.
+                async with asyncio.timeout(self.poll_seconds):
+                    await self.wakeup.wait()
             except TimeoutError:
                 pass
             # Cleared before draining: a commit during the drain wakes the loop again at once.

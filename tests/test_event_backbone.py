@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from ops.deadletters import list_dead_letters, replay_dead_letters
 from ops.relay import run_relay
 from szcore.bus import NatsServerTooOld, Subscription, require_server_version
-from szcore.db import create_engine
 from szcore.events import Event, new_envelope
 from szcore.inbox import Inbox
 from szcore.service import build_runtime
@@ -23,13 +22,13 @@ from tests.support.databases import DatabaseFactory
 from tests.support.eventservice import (
     Behaviour,
     applied,
-    create_schema,
     emit,
     event_runtime,
     eventually,
     infra,
     make_handler,
     registered,
+    schema_database,
     unpublished,
 )
 from tests.support.fixtures import namespace
@@ -48,11 +47,8 @@ def settings_for(nats_url: str | None = None, **overrides: object) -> Settings:
 
 @pytest.fixture
 async def database(databases: DatabaseFactory) -> AsyncIterator[tuple[str, AsyncEngine]]:
-    url = await databases.create(f"bus_{uuid.uuid4().hex[:6]}")
-    await create_schema(url)
-    engine = create_engine(url)
-    yield url, engine
-    await engine.dispose()
+    async with schema_database(databases, "bus") as created:
+        yield created
 
 
 class TestOutboxToConsumer:

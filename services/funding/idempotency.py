@@ -46,6 +46,15 @@ _ANSWERED = (
 )
 
 
+async def answer_early(session: AsyncSession, *, scope: str, key: str | None, answer: BaseModel) -> None:
+    """Stores the answer of a `run_once_json` action before the action ends (the same transaction, so it
+    still stands or falls with the action), to keep the statement out of the action's lock-holding end;
+    `run_once_json` then stores it again only if the action returns another one."""
+    response = answer.model_dump_json()
+    await session.execute(_ANSWERED, {"s": scope, "k": key, "answer": response})
+    session.info[("idempotency", scope, key)] = (answer, response)
+
+
 def _replay(record: Any, digest: str, principal: Principal) -> str:
     if record.request_sha256 != digest or record.actor_subject != principal.subject:
         raise conflict(
@@ -121,6 +130,8 @@ async def run_once_json(
         assert existing is not None  # rows are never deleted
         return _replay(existing, digest, principal)
     result = await action()
-    response = result.model_dump_json()
-    await session.execute(_ANSWERED, {"s": scope, "k": key, "answer": response})
+    early, response = session.info.pop(("idempotency", scope, key), (None, ""))
+    if result is not early:
+        response = result.model_dump_json()
+        await session.execute(_ANSWERED, {"s": scope, "k": key, "answer": response})
     return response

@@ -3,7 +3,8 @@
 import asyncio
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, SizeClass
@@ -18,6 +19,7 @@ from szcore.outbox import Outbox
 from szcore.service import ServiceRuntime, build_runtime
 from szcore.settings import Settings
 from szcore.tables import define_infra_tables
+from tests.support.databases import DatabaseFactory
 
 Base = declarative_base()
 infra = define_infra_tables(Base.metadata)
@@ -70,6 +72,18 @@ async def create_schema(url: str) -> None:
     async with engine.begin() as connection:
         await connection.run_sync(Base.metadata.create_all)
     await engine.dispose()
+
+
+@asynccontextmanager
+async def schema_database(databases: DatabaseFactory, prefix: str) -> AsyncIterator[tuple[str, AsyncEngine]]:
+    """A new database with this service's schema: its URL and an engine on it."""
+    url = await databases.create(f"{prefix}_{uuid.uuid4().hex[:6]}")
+    await create_schema(url)
+    engine = create_engine(url)
+    try:
+        yield url, engine
+    finally:
+        await engine.dispose()
 
 
 def event_runtime(

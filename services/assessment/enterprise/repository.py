@@ -5,25 +5,21 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.enterprise.models import EnterpriseCopy
+from szcore.readcopy import Upsert
+
+# The writes events make to the copy; an existing copy takes only the listed columns.
+REGISTER = Upsert(
+    EnterpriseCopy,
+    update=("name", "county_code", "industry_code", "size_class", "registered_at", "copied_at"),
+)
+UPDATE = Upsert(EnterpriseCopy, update=("name", "county_code", "industry_code", "size_class", "copied_at"))
 
 
 class EnterpriseCopyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        # Set by `preload` for a batch of events: the copies by uscc (None: known absent), and no flush
-        # per upsert, so that the batch is one SELECT and one flush (multi-row INSERT/UPDATE).
-        self.known: dict[str, EnterpriseCopy | None] | None = None
-
-    async def preload(self, usccs: Sequence[str]) -> None:
-        keys = sorted(set(usccs))
-        self.known = dict.fromkeys(keys)
-        query = select(EnterpriseCopy).where(EnterpriseCopy.uscc.in_(keys))
-        for copy in (await self.session.execute(query)).scalars():
-            self.known[copy.uscc] = copy
 
     async def get(self, uscc: str) -> EnterpriseCopy | None:
-        if self.known is not None and uscc in self.known:
-            return self.known[uscc]
         return await self.session.get(EnterpriseCopy, uscc)
 
     async def list_by_uscc(self, usccs: Sequence[str], county_code: str | None) -> Sequence[EnterpriseCopy]:
@@ -41,11 +37,8 @@ class EnterpriseCopyRepository:
         if copy is None:
             copy = EnterpriseCopy(uscc=uscc, **values)
             self.session.add(copy)
-            if self.known is not None:
-                self.known[uscc] = copy
         else:
             for key, value in values.items():
                 setattr(copy, key, value)
-        if self.known is None:
-            await self.session.flush()
+        await self.session.flush()
         return copy

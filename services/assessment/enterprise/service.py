@@ -1,73 +1,53 @@
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, EnterpriseUpdated, SizeClass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.assessment.enterprise import auth
 from services.assessment.enterprise.models import EnterpriseCopy
-from services.assessment.enterprise.repository import EnterpriseCopyRepository
+from services.assessment.enterprise.repository import REGISTER, UPDATE, EnterpriseCopyRepository
 from szcore.auth import Principal
 from szcore.errors import not_found
-from szcore.events import Event, from_timestamp
-from szcore.types import utcnow
+from szcore.events import from_timestamp
+from szcore.readcopy import ReadCopy, Upsert
 
 
-async def apply_enterprise_registered(
-    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
-) -> None:
-    payload = event.payload
-    assert isinstance(payload, EnterpriseRegistered)
-    await (repository or EnterpriseCopyRepository(session)).upsert(
-        payload.uscc,
-        {
-            "name": payload.name,
-            "county_code": payload.county_code,
-            "industry_code": payload.industry_code,
-            "size_class": SizeClass.Name(payload.size_class).removeprefix("SIZE_CLASS_").lower(),
-            "registered_at": from_timestamp(payload.registered_at),
-            "copied_at": utcnow(),
-        },
-    )
+def _size_class(value: int) -> str:
+    return SizeClass.Name(value).removeprefix("SIZE_CLASS_").lower()
 
 
-async def apply_enterprise_updated(
-    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
-) -> None:
-    payload = event.payload
-    assert isinstance(payload, EnterpriseUpdated)
-    repository = repository or EnterpriseCopyRepository(session)
-    values = {
+def _row(
+    payload: EnterpriseRegistered | EnterpriseUpdated, registered_at: datetime, now: datetime
+) -> dict[str, Any]:
+    return {
+        "uscc": payload.uscc,
         "name": payload.name,
         "county_code": payload.county_code,
         "industry_code": payload.industry_code,
-        "size_class": SizeClass.Name(payload.size_class).removeprefix("SIZE_CLASS_").lower(),
-        "copied_at": utcnow(),
+        "size_class": _size_class(payload.size_class),
+        "registered_at": registered_at,
+        "copied_at": now,
     }
-    if await repository.get(payload.uscc) is None:
-        # The update overtook the registration: its values are the newest we know.
-        values["registered_at"] = from_timestamp(payload.changed_at)
-    await repository.upsert(payload.uscc, values)
 
 
-async def apply_enterprise_registered_batch(session: AsyncSession, events: list[Event]) -> None:
-    await _apply_batch(session, events, apply_enterprise_registered)
+def registered(payload: EnterpriseRegistered, now: datetime) -> tuple[Upsert, dict[str, Any]]:
+    return REGISTER, _row(payload, from_timestamp(payload.registered_at), now)
 
 
-async def apply_enterprise_updated_batch(session: AsyncSession, events: list[Event]) -> None:
-    await _apply_batch(session, events, apply_enterprise_updated)
+def updated(payload: EnterpriseUpdated, now: datetime) -> tuple[Upsert, dict[str, Any]]:
+    # registered_at only for a copy the update creates (it overtook the registration): its values are
+    # the newest we know.
+    return UPDATE, _row(payload, from_timestamp(payload.changed_at), now)
 
 
-async def _apply_batch(
-    session: AsyncSession,
-    events: list[Event],
-    apply: Callable[[AsyncSession, Event, EnterpriseCopyRepository], Awaitable[None]],
-) -> None:
-    """A batch in stream order: one SELECT of the copies involved, the same rules per event, one flush."""
-    repository = EnterpriseCopyRepository(session)
-    await repository.preload([event.payload.uscc for event in events])  # type: ignore[attr-defined]
-    for event in events:
-        await apply(session, event, repository)
-    await session.flush()
+registrations = ReadCopy({"EnterpriseRegistered": registered})
+updates = ReadCopy({"EnterpriseUpdated": updated})
+apply_enterprise_registered = registrations.apply
+apply_enterprise_registered_batch = registrations.apply_batch
+apply_enterprise_updated = updates.apply
+apply_enterprise_updated_batch = updates.apply_batch
 
 
 async def get(session: AsyncSession, principal: Principal, uscc: str) -> EnterpriseCopy:

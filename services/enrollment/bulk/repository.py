@@ -1,11 +1,12 @@
 import json
 from collections.abc import Iterable, Sequence
+from functools import cache
 from operator import itemgetter
 from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import RowMapping, String, Table, any_, bindparam, insert, select, update
+from sqlalchemy import Insert, RowMapping, String, Table, bindparam, func, insert, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -13,16 +14,51 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.bulk.models import BulkPush
 from services.enrollment.db import infra, outbox
+from services.enrollment.enterprise.dossier import FIELDS, created_changes, created_changes_json
 from services.enrollment.enterprise.models import Enterprise, EnterpriseVersion
 from services.enrollment.national.feed import feed
 from szcore.errors import conflict
-from szcore.types import utcnow
+from szcore.types import UTCDateTime, utcnow
 
 CHUNK = 5000
+FEW = 100  # records written by one pipelined INSERT rather than COPY
 ENTERPRISE: Table = Enterprise.__table__  # type: ignore[assignment]
 VERSION: Table = EnterpriseVersion.__table__  # type: ignore[assignment]
 PUSH: Table = BulkPush.__table__  # type: ignore[assignment]
 USCCS = bindparam("usccs", type_=ARRAY(String))
+
+# Statements built once (a statement built per call costs its cache key each time).
+PUSH_BY_KEY = select(BulkPush).where(
+    BulkPush.scope == bindparam("scope"), BulkPush.request_id == bindparam("request_id")
+)
+# One primary-key lookup per USCC (a lateral subquery the planner may not flatten, OFFSET 0): `= ANY` was
+# planned as a scan of the whole table while a push fills it, its statistics still those of the empty table.
+KEYS = func.unnest(USCCS).table_valued("uscc").render_derived(name="keys")
+FOUND = select(ENTERPRISE).where(ENTERPRISE.c.uscc == KEYS.c.uscc).offset(0).lateral("found")
+EXISTING = select(FOUND).select_from(KEYS).join(FOUND, true())
+CLAIM_POSTGRESQL, CLAIM_SQLITE = (
+    dialect_insert(PUSH)
+    .on_conflict_do_nothing(index_elements=[PUSH.c.scope, PUSH.c.request_id])
+    .returning(PUSH.c.id)
+    for dialect_insert in (postgresql_insert, sqlite_insert)
+)
+# The change feed's rows of many entities, from one array parameter.
+CHANGES: Insert = insert(feed.table).from_select(
+    ["entity_type", "entity_id", "recorded_at"],
+    select(
+        bindparam("entity_type", type_=String),
+        func.unnest(USCCS),
+        bindparam("recorded_at", type_=UTCDateTime),
+    ),
+)
+
+
+@cache
+def insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT of one row into our own table and columns (names from the metadata, never from input)."""
+    names = ", ".join(f'"{c}"' for c in columns)
+    values = ", ".join(f"${n}" for n in range(1, len(columns) + 1))
+    return f'INSERT INTO "{table}" ({names}) VALUES ({values})'
 
 
 def dumps(value: Any) -> str:
@@ -41,8 +77,8 @@ class BulkRepository:
         self.session = session
 
     async def push(self, scope: str, request_id: str) -> BulkPush | None:
-        query = select(BulkPush).where(BulkPush.scope == scope, BulkPush.request_id == request_id)
-        return (await self.session.execute(query)).scalars().first()
+        found = await self.session.execute(PUSH_BY_KEY, {"scope": scope, "request_id": request_id})
+        return found.scalars().first()
 
     @property
     def postgresql(self) -> bool:
@@ -54,8 +90,7 @@ class BulkRepository:
         if not usccs:
             return found
         if self.postgresql:
-            query = select(ENTERPRISE).where(ENTERPRISE.c.uscc == any_(USCCS))
-            rows = await self.session.execute(query, {"usccs": list(usccs)})
+            rows = await self.session.execute(EXISTING, {"usccs": list(usccs)})
             return {row.uscc: row for row in rows.mappings()}
         for part in chunks(usccs):
             rows = await self.session.execute(select(ENTERPRISE).where(ENTERPRISE.c.uscc.in_(part)))
@@ -88,25 +123,44 @@ class BulkRepository:
                 if values[index] is not None:
                     values[index] = convert(values[index])
             records.append(values)
-        connection = await self.session.connection()
-        raw = await connection.get_raw_connection()
-        await raw.driver_connection.copy_records_to_table(  # type: ignore[union-attr]
-            table.name, records=records, columns=columns
-        )
+        await self.copy_records(table, columns, records)
 
-    async def insert_enterprises(self, rows: Sequence[dict[str, Any]]) -> None:
-        await self.copy(ENTERPRISE, rows)
+    async def copy_records(
+        self, table: Table, columns: Sequence[str], records: Sequence[Sequence[Any]]
+    ) -> None:
+        """COPY of ready records (PostgreSQL only): values in `columns` order, as asyncpg encodes them. A
+        few records go as one pipelined prepared INSERT instead: a round trip less than COPY."""
+        connection = await self.session.connection()
+        driver = (await connection.get_raw_connection()).driver_connection
+        if len(records) <= FEW:
+            await driver.executemany(insert_sql(table.name, tuple(columns)), records)  # type: ignore[union-attr]
+            return
+        await driver.copy_records_to_table(table.name, records=records, columns=columns)  # type: ignore[union-attr]
+
+    async def insert_enterprises(self, rows: Sequence[dict[str, Any]], common: dict[str, Any]) -> None:
+        """New enterprises: `rows` hold uscc and every dossier field, `common` the columns they share. On
+        PostgreSQL records go to COPY as tuples (enum members are str, asyncpg takes them as they are)."""
+        if not rows:
+            return
+        if self.postgresql:
+            values_of = itemgetter("uscc", *FIELDS)
+            shared = tuple(common.values())
+            await self.copy_records(
+                ENTERPRISE, ["uscc", *FIELDS, *common], [(*values_of(row), *shared) for row in rows]
+            )
+        else:
+            await self.insert_rows(ENTERPRISE, [{**row, **common} for row in rows])
         await self.record_changes([row["uscc"] for row in rows])
 
     async def record_changes(self, usccs: Sequence[str]) -> None:
         """The national change feed's rows (szcore.changefeed): what ChangeLog.record writes."""
+        if not usccs:
+            return
         if not self.postgresql:
             await feed.record(self.session, "enterprise", usccs)
             return
-        now = utcnow()
-        await self.copy(
-            feed.table,
-            [{"entity_type": "enterprise", "entity_id": uscc, "recorded_at": now} for uscc in usccs],
+        await self.session.execute(
+            CHANGES, {"entity_type": "enterprise", "usccs": list(usccs), "recorded_at": utcnow()}
         )
         feed.written(self.session, usccs)
 
@@ -128,6 +182,26 @@ class BulkRepository:
     async def insert_versions(self, rows: Sequence[dict[str, Any]]) -> None:
         await self.copy(VERSION, rows, json_columns=("changes",))
 
+    async def insert_created_versions(self, rows: Sequence[dict[str, Any]], actor: dict[str, Any]) -> None:
+        """Version 1 of each new enterprise (`rows` as given to insert_enterprises); on PostgreSQL COPY
+        records with the changes written straight as JSON text."""
+        if not rows:
+            return
+        if not self.postgresql:
+            await self.insert_versions(
+                [
+                    {"uscc": row["uscc"], "version": 1, **actor, "changes": created_changes(row)}
+                    for row in rows
+                ]
+            )
+            return
+        shared = (1, *actor.values())
+        await self.copy_records(
+            VERSION,
+            ["uscc", "version", *actor, "changes"],
+            [(row["uscc"], *shared, created_changes_json(row)) for row in rows],
+        )
+
     async def insert_rows(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
         for part in chunks(rows):
             await self.session.execute(insert(table), list(part))
@@ -136,14 +210,8 @@ class BulkRepository:
         """Records the applied push. A concurrent push with the same request id waits on the unique key
         and then inserts nothing, and is refused instead of applying the records twice (no savepoint
         needed: ON CONFLICT DO NOTHING does not abort the transaction)."""
-        dialect_insert = postgresql_insert if self.postgresql else sqlite_insert
-        statement = (
-            dialect_insert(PUSH)
-            .values(**push)
-            .on_conflict_do_nothing(index_elements=[PUSH.c.scope, PUSH.c.request_id])
-            .returning(PUSH.c.id)
-        )
-        if (await self.session.execute(statement)).first() is None:
+        statement = CLAIM_POSTGRESQL if self.postgresql else CLAIM_SQLITE
+        if (await self.session.execute(statement, push)).first() is None:
             raise conflict(
                 "request_in_progress",
                 f"Request id {push['request_id']} is being or was just applied; "

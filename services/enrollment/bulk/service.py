@@ -19,9 +19,10 @@ from services.enrollment.bulk.progress import Progress
 from services.enrollment.bulk.repository import BulkRepository
 from services.enrollment.bulk.schemas import Mode, OtherCounty, Outcome, PushReport, RecordError
 from services.enrollment.db import audit_log
-from services.enrollment.enterprise.dossier import FIELDS, check_dossier, diff, json_value
-from services.enrollment.enterprise.events import enterprise_registered, enterprise_updated
+from services.enrollment.enterprise.dossier import FIELDS, check_dossier, diff
+from services.enrollment.enterprise.events import enterprise_updated, registered_events
 from services.enrollment.enterprise.models import AdmissionStatus, DossierSource, SrdiStatus
+from services.enrollment.enterprise.quick import QuickValidator
 from services.enrollment.enterprise.schemas import EnterpriseCreate
 from services.enrollment.enterprise.uscc import uscc_error
 from services.enrollment.programme.repository import ProgrammeRepository
@@ -39,6 +40,7 @@ DEFAULTS: dict[str, Any] = {
     "srdi_status": SrdiStatus.none,
     "cloud_adopted": False,
 }
+QUICK = QuickValidator(EnterpriseCreate)
 PUSHERS = (Role.county_system, Role.county_admin, Role.city_admin)
 MESSAGES_ZH = {
     "missing": "缺少必填字段",
@@ -333,40 +335,41 @@ def validate(
         if problems:
             errors += [record_error(row, None, problem) for problem in problems]
             continue
-        uscc = str(record.get("uscc", "")).strip().upper() or None
-        try:
-            data = EnterpriseCreate.model_validate(record)
-        except ValidationError as exc:
-            errors += validation_errors(row, uscc, exc)
-            continue
-        problem = uscc_error(data.uscc)
+        data = QUICK.check(record)
+        if data is None:
+            uscc = str(record.get("uscc", "")).strip().upper() or None
+            try:
+                data = EnterpriseCreate.model_validate(record).model_dump(exclude_unset=True)
+            except ValidationError as exc:
+                errors += validation_errors(row, uscc, exc)
+                continue
+        uscc = data.pop("uscc")
+        problem = uscc_error(uscc)
         if problem:
             errors.append(
-                record_error(
-                    row, data.uscc, FieldError("uscc", "invalid_uscc", problem, "统一社会信用代码无效")
-                )
+                record_error(row, uscc, FieldError("uscc", "invalid_uscc", problem, "统一社会信用代码无效"))
             )
-        elif own_county is not None and data.county_code != own_county:
+        elif own_county is not None and data["county_code"] != own_county:
             errors.append(
                 record_error(
                     row,
-                    data.uscc,
+                    uscc,
                     FieldError("county_code", "county_forbidden", "not your county", "只能推送本区县企业"),
                 )
             )
-        elif data.uscc in seen:
+        elif uscc in seen:
             errors.append(
                 record_error(
                     row,
-                    data.uscc,
+                    uscc,
                     FieldError(
                         "uscc", "duplicate_in_request", "USCC repeated in this push", "本次推送中重复"
                     ),
                 )
             )
         else:
-            seen.add(data.uscc)
-            candidates.append((row, data.uscc, data.model_dump(exclude_unset=True, exclude={"uscc"})))
+            seen.add(uscc)
+            candidates.append((row, uscc, data))
     tally.add_errors(errors)
     return candidates
 
@@ -414,7 +417,7 @@ async def make_plan(
             )
             continue
         before = {field: current[field] for field in FIELDS} if current is not None else {}
-        after = {**DEFAULTS, **before, **sent}
+        after = {"uscc": uscc, **DEFAULTS, **before, **sent}
         if current is not None and "industry_code" in sent and "pilot_industry" not in sent:
             after["pilot_industry"] = None
         programme_id = after.get("programme_id")
@@ -425,27 +428,15 @@ async def make_plan(
         if problems:
             errors += [record_error(row, uscc, problem) for problem in problems]
         elif current is None:
-            plan.creates.append({"uscc": uscc, **after})
+            plan.creates.append(after)
         else:
             changes = diff(before, after)
             if changes:
-                plan.updates.append(({"uscc": uscc, "version": current["version"] + 1, **after}, changes))
+                after["version"] = current["version"] + 1
+                plan.updates.append((after, changes))
             else:
                 plan.unchanged += 1
     return plan, errors
-
-
-def created_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
-    """diff({}, values) without comparing each field with nothing."""
-    changes = {}
-    for name in FIELDS:
-        value = values.get(name)
-        if value is not None:
-            kind = type(value)
-            if kind is not str and kind is not int and kind is not bool:
-                value = json_value(value)
-            changes[name] = [None, value]
-    return changes
 
 
 async def write(session: AsyncSession, repository: BulkRepository, principal: Principal, plan: Plan) -> None:
@@ -462,8 +453,7 @@ async def write(session: AsyncSession, repository: BulkRepository, principal: Pr
         "admission_status": AdmissionStatus.registered,
         "batch_id": None,
     }
-    creates = [{**values, **common} for values in plan.creates]
-    await repository.insert_enterprises(creates)
+    await repository.insert_enterprises(plan.creates, common)
     await repository.update_enterprises(
         [
             {
@@ -480,19 +470,16 @@ async def write(session: AsyncSession, repository: BulkRepository, principal: Pr
         "changed_role": principal.role.value,
         "changed_at": now,
     }
-    versions = [
-        {"uscc": values["uscc"], "version": 1, **actor, "changes": created_changes(values)}
-        for values in plan.creates
-    ] + [
-        {"uscc": values["uscc"], "version": values["version"], **actor, "changes": changes}
-        for values, changes in plan.updates
-    ]
-    await repository.insert_versions(versions)
+    await repository.insert_created_versions(plan.creates, actor)
+    await repository.insert_versions(
+        [
+            {"uscc": values["uscc"], "version": values["version"], **actor, "changes": changes}
+            for values, changes in plan.updates
+        ]
+    )
+    payloads: list[tuple[Message, str]] = registered_events(plan.creates, now, source)
     # Plain namespaces stand in for Enterprise rows: the payload builders only read attributes, and
     # ORM instances would cost far more.
-    payloads: list[tuple[Message, str]] = [
-        (enterprise_registered(as_row(row)), row["uscc"]) for row in creates
-    ]
     payloads += [
         (
             enterprise_updated(as_row({**values, "updated_at": now}), sorted(changes), source.value),

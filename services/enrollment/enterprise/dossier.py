@@ -1,5 +1,6 @@
 """Dossier rules as pure functions: what a record must satisfy against its programme's configuration."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -125,6 +126,47 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         for field in FIELDS
         if before.get(field) != after.get(field)
     }
+
+
+def created_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
+    """diff({}, values) without comparing each field with nothing."""
+    changes = {}
+    for name in FIELDS:
+        value = values.get(name)
+        if value is not None:
+            kind = type(value)
+            if kind is not str and kind is not int and kind is not bool:
+                value = json_value(value)
+            changes[name] = [None, value]
+    return changes
+
+
+# '"field": [null, ' for each field: the start of its entry in created_changes_json.
+CREATED_PREFIXES = {name: f"{json.dumps(name)}: [null, " for name in FIELDS}
+encode_text = json.encoder.encode_basestring  # the encoder json.dumps(ensure_ascii=False) uses for str
+
+
+def created_changes_json(values: dict[str, Any]) -> str:
+    """json.dumps(created_changes(values), ensure_ascii=False), written directly for the common value
+    types (a bulk push writes one per new enterprise)."""
+    parts = []
+    for name in FIELDS:
+        value = values.get(name)
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is bool:
+            text = "true" if value else "false"
+        elif kind is int:
+            text = int.__repr__(value)
+        elif isinstance(value, str):
+            text = encode_text(value)
+        elif kind is date:
+            text = f'"{value.isoformat()}"'
+        else:
+            return json.dumps(created_changes(values), ensure_ascii=False)
+        parts.append(f"{CREATED_PREFIXES[name]}{text}]")
+    return "{" + ", ".join(parts) + "}"
 
 
 def json_value(value: Any) -> Any:

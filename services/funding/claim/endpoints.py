@@ -43,7 +43,7 @@ from services.funding.claim.schemas import (
 )
 from services.funding.db import audit_log
 from services.funding.enterprise.repository import EnterpriseCopyRepository
-from services.funding.idempotency import IdempotencyKey, run_once, run_once_json
+from services.funding.idempotency import IdempotencyKey, answer_early, run_once, run_once_json
 from services.funding.spreadsheet import XLSX, to_csv, to_xlsx
 from szcore.auth import CurrentPrincipal, Role
 from szcore.errors import FieldError, bad_request
@@ -176,6 +176,8 @@ async def audit_claim(
 async def approve_claim(
     claim_id: str, session: DbSession, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
 ) -> ClaimDetail:
+    scope = f"claim.approve:{claim_id}"
+
     async def action() -> ClaimDetail:
         response: list[ClaimDetail] = []
 
@@ -195,6 +197,7 @@ async def approve_claim(
                     ],
                 )
             ]
+            await answer_early(session, scope=scope, key=idempotency_key, answer=response[0])
 
         claim = await service.approve(session, principal, claim_id, prepared=respond)
         return response[0] if response else await detail(session, claim)
@@ -203,7 +206,7 @@ async def approve_claim(
     stored = await run_once_json(
         session,
         principal,
-        scope=f"claim.approve:{claim_id}",
+        scope=scope,
         roles=(Role.city_admin,),
         key=idempotency_key,
         request={},

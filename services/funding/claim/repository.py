@@ -1,5 +1,6 @@
 import functools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, literal, select, text
@@ -15,7 +16,9 @@ from services.funding.claim.models import (
     Recovery,
 )
 from services.funding.claim.states import HOLDS_INVOICES, ClaimStatus
+from services.funding.db import audit_log
 from services.funding.ledger.models import LedgerEntry
+from services.funding.ledger.repository import HEAD_COLUMNS, available_of
 from szcore.keyset import Order, read_page
 
 # Sorts of the lists; each ends with the primary key so its key is unique (keyset-safe).
@@ -43,12 +46,39 @@ BATCH_ORDERS = {
 }
 
 
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
+# In the order given (unnest keeps the array's order): one round trip for several locks.
+_ADVISORY_LOCKS = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS BIGINT[])) AS k")
+
+
+@dataclass(frozen=True)
+class LockedState:
+    """What an approval reads once it holds its locks: available balances, what the caps hold, and the
+    (seq, hash) heads of the ledger chain and of the money audit chain ((None, None) when empty)."""
+
+    available: dict[str, int]
+    usage: tuple[int, int, int]
+    ledger_head: tuple[int | None, str | None]
+    audit_head: tuple[int | None, str | None]
 
 
 @functools.cache
 def _cap_usage_query(recipient: bool, line: bool, programme: bool) -> Any:
     """Built once per combination of caps (statements built per request cost more than they run)."""
+    return select(*_cap_usage_columns(recipient, line, programme))
+
+
+@functools.cache
+def _locked_state_query(sources: int, recipient: bool, line: bool, programme: bool) -> Any:
+    """`LockedState` in one row, built once per shape."""
+    return select(
+        *(available_of(bindparam(f"source_{i}")) for i in range(sources)),
+        *_cap_usage_columns(recipient, line, programme),
+        *HEAD_COLUMNS,
+        *audit_log.head_columns("audit_chain"),
+    )
+
+
+def _cap_usage_columns(recipient: bool, line: bool, programme: bool) -> list[Any]:
     columns: list[Any] = [literal(0), literal(0), literal(0)]
     if recipient:
         columns[0] = (
@@ -73,7 +103,7 @@ def _cap_usage_query(recipient: bool, line: bool, programme: bool) -> Any:
         columns[1] = committed.where(LedgerEntry.line_code == bindparam("line_code")).scalar_subquery()
     if programme:
         columns[2] = committed.scalar_subquery()
-    return select(*columns)
+    return columns
 
 
 _APPROVAL = (
@@ -139,32 +169,49 @@ class ClaimRepository:
 
     async def lock_caps(self, keys: Sequence[int]) -> None:
         """Transaction-scoped advisory locks (one per cap), in key order so that two approvers never wait
-        on each other crosswise; SQLite serialises its writers anyway (BEGIN IMMEDIATE)."""
-        if self.session.bind.dialect.name != "postgresql":
-            return
-        for key in sorted(set(keys)):
-            await self.session.execute(_ADVISORY_LOCK, {"key": key})
+        on each other crosswise."""
+        await self.lock_keys(sorted(set(keys)))
 
-    async def cap_usage(
+    async def lock_keys(self, keys: Sequence[int]) -> None:
+        """Transaction-scoped advisory locks in the order given, in one statement; SQLite serialises its
+        writers anyway (BEGIN IMMEDIATE)."""
+        if keys and self.session.bind.dialect.name == "postgresql":
+            await self.session.execute(_ADVISORY_LOCKS, {"keys": list(keys)})
+
+    async def locked_state(
         self,
         claim_id: str,
         uscc: str,
         line_code: str,
+        policy_source_ids: Sequence[str],
         source_ids: Sequence[str],
         *,
         recipient: bool,
         line: bool,
         programme: bool,
-    ) -> tuple[int, int, int]:
-        """(approved to the enterprise on the line by its other claims, committed net on the line, committed
-        net programme-wide) in one statement; the ones not asked for are 0."""
-        line, programme = line and bool(source_ids), programme and bool(source_ids)
-        if not (recipient or line or programme):
-            return 0, 0, 0
-        query = _cap_usage_query(recipient, line, programme)
-        params = {"claim_id": claim_id, "uscc": uscc, "line_code": line_code, "source_ids": list(source_ids)}
-        row = (await self.session.execute(query, params)).one()
-        return int(row[0]), int(row[1]), int(row[2])
+        audit_chain: str,
+    ) -> LockedState:
+        """Read under the approval's locks, in one statement: the balances of `source_ids`; what the caps
+        hold (approved to the enterprise on the line by its other claims, committed net on the line and
+        programme-wide over `policy_source_ids`; 0 where not asked for); and the heads of both chains."""
+        line, programme = line and bool(policy_source_ids), programme and bool(policy_source_ids)
+        query = _locked_state_query(len(source_ids), recipient, line, programme)
+        params: dict[str, Any] = {f"source_{i}": source_id for i, source_id in enumerate(source_ids)}
+        params |= {
+            "claim_id": claim_id,
+            "uscc": uscc,
+            "line_code": line_code,
+            "source_ids": list(policy_source_ids),
+            "audit_chain": audit_chain,
+        }
+        row = tuple((await self.session.execute(query, params)).one())
+        n = len(source_ids)
+        return LockedState(
+            available={source_id: int(row[i]) for i, source_id in enumerate(source_ids)},
+            usage=(int(row[n]), int(row[n + 1]), int(row[n + 2])),
+            ledger_head=(row[n + 3], row[n + 4]),
+            audit_head=(row[n + 5], row[n + 6]),
+        )
 
     async def page(
         self, filters: dict[str, Any], order: Order, cursor: str | None, limit: int

@@ -2,10 +2,13 @@
 reconciliation, clawback and repayment. Every money move posts ledger entries and an audit record in the
 same transaction."""
 
+import asyncio
 import hashlib
 import uuid
+import weakref
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +36,7 @@ from services.funding.enterprise.repository import EnterpriseCopyRepository
 from services.funding.ledger import service as ledger
 from services.funding.ledger.chain import EntryType
 from services.funding.ledger.models import FundingSource
-from services.funding.ledger.repository import LedgerRepository
+from services.funding.ledger.repository import CHAIN_LOCK, LedgerRepository
 from services.funding.policy import service as policy_service
 from services.funding.policy.document import BaseKind, BenefitLine, PolicyDocument, Recipient
 from szcore.auth import Principal, Role
@@ -41,6 +44,7 @@ from szcore.errors import FieldError, ProblemError, bad_request, conflict, not_f
 from szcore.events import Event
 from szcore.types import utcnow
 
+MONEY_CHAIN = "money"
 # The actor of changes made by consumed events (revocations).
 SYSTEM = Principal(subject="system:funding", role=Role.city_admin)
 
@@ -476,23 +480,10 @@ async def approve(
     line = policy.line(claim.line_code)
     assert line is not None  # a pinned version never changes
     ledger_repository = LedgerRepository(session)
-    policy_sources = list(await ledger_repository.list_sources(policy.key))
-    source_ids = [s.source_id for s in policy_sources]
+    # Read before the claim changes: its writes then go out in one flush (no autoflush in between).
+    unlocked = await ledger_repository.sources_with_available(policy.key)
+    policy_sources = [source for source, _ in unlocked]
     cap_keys = cap_lock_keys(policy, line, claim.uscc)
-
-    async def usage() -> CapUsage:
-        return CapUsage(
-            *await repository.cap_usage(
-                claim.claim_id,
-                claim.uscc,
-                line.code,
-                source_ids,
-                recipient=line.caps.per_recipient_fen is not None,
-                line=line.caps.line_total_fen is not None,
-                programme=policy.programme_total_fen is not None,
-            )
-        )
-
     # The guess takes the caps as untouched (they seldom bind; reading them here would be one more
     # statement on every approval): they are read under their locks, and a cut amount redoes the writes.
     amount = approvable_fen(claim, line, policy)
@@ -505,7 +496,7 @@ async def approve(
     try:
         guess = (
             plan_sources(
-                policy, line, claim, amount, policy_sources, await ledger_repository.available(wanted)
+                policy, line, claim, amount, policy_sources, {s.source_id: fen for s, fen in unlocked}
             )
             if amount > 0
             else []
@@ -517,60 +508,98 @@ async def approve(
         if prepared is not None:
             await prepared(claim, staged.allocations, staged.payments)
     # The critical section: from here to the commit, every approval under the same caps (line, programme,
-    # enterprise on the line) and on these sources waits. Caps first, then sources, each in key order.
-    await repository.lock_caps(cap_keys)
-    locked = await ledger_repository.lock_sources(wanted)
-    left = await ledger_repository.available(list(locked))
-    try:
-        if cap_keys:
-            amount = approvable_fen(claim, line, policy, await usage())
-        if amount <= 0:
-            raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
-        claim.approved_fen = amount
-        parts = plan_sources(policy, line, claim, amount, list(locked.values()), left)
-        ledger.check_available(left, {source.source_id: fen for source, fen in parts})
-    except ProblemError:
-        # A refusal leaves the claim as it was even where the caller's transaction goes on.
-        if staged is not None:
-            await _unstage(session, staged)
-        claim.status, claim.approved_fen, claim.updated_at = before
-        await session.flush()
-        raise
-    if staged is None or _plan_key(staged.parts) != _plan_key(parts):
-        if staged is not None:
-            await _unstage(session, staged)
-        staged = await _stage_approval(session, claim, parts)
-        if prepared is not None:
-            await prepared(claim, staged.allocations, staged.payments)
-    year = utcnow().year
-    entries = await ledger.post(
-        session,
-        principal.subject,
-        [
-            ledger.Posting(
-                EntryType.commitment,
-                source.source_id,
-                year,
-                fen,
-                claim_id=claim.claim_id,
-                uscc=claim.uscc,
-                county_code=claim.county_code,
-                industry_code=claim.industry_code,
-                line_code=claim.line_code,
-            )
-            for source, fen in parts
-        ],
-    )
-    await audit_log.append(
-        session,
-        actor=principal,
-        action="claim.approved",
-        entity_type="claim",
-        entity_id=claim.claim_id,
-        data={"approved_fen": amount, "ledger_seqs": [e.seq for e in entries]},
-        chain="money",
-    )
+    # enterprise on the line) and on these sources waits, and every money move waits on the chains. Caps
+    # first, then sources, then the ledger and money audit chains, each in key order; all that is read
+    # under them is read in one statement.
+    async with _source_gate(wanted):
+        await repository.lock_caps(cap_keys)
+        locked = await ledger_repository.lock_sources(wanted)
+        await repository.lock_keys([CHAIN_LOCK, audit_log.lock_key(MONEY_CHAIN)])
+        state = await repository.locked_state(
+            claim.claim_id,
+            claim.uscc,
+            line.code,
+            [s.source_id for s in policy_sources],
+            sorted(locked),
+            recipient=line.caps.per_recipient_fen is not None,
+            line=line.caps.line_total_fen is not None,
+            programme=policy.programme_total_fen is not None,
+            audit_chain=MONEY_CHAIN,
+        )
+        left = state.available
+        try:
+            if cap_keys:
+                amount = approvable_fen(claim, line, policy, CapUsage(*state.usage))
+            if amount <= 0:
+                raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
+            claim.approved_fen = amount
+            parts = plan_sources(policy, line, claim, amount, list(locked.values()), left)
+            ledger.check_available(left, {source.source_id: fen for source, fen in parts})
+        except ProblemError:
+            # A refusal leaves the claim as it was even where the caller's transaction goes on.
+            if staged is not None:
+                await _unstage(session, staged)
+            claim.status, claim.approved_fen, claim.updated_at = before
+            await session.flush()
+            raise
+        if staged is None or _plan_key(staged.parts) != _plan_key(parts):
+            if staged is not None:
+                await _unstage(session, staged)
+            staged = await _stage_approval(session, claim, parts)
+            if prepared is not None:
+                await prepared(claim, staged.allocations, staged.payments)
+        year = utcnow().year
+        entries = await ledger.post(
+            session,
+            principal.subject,
+            [
+                ledger.Posting(
+                    EntryType.commitment,
+                    source.source_id,
+                    year,
+                    fen,
+                    claim_id=claim.claim_id,
+                    uscc=claim.uscc,
+                    county_code=claim.county_code,
+                    industry_code=claim.industry_code,
+                    line_code=claim.line_code,
+                )
+                for source, fen in parts
+            ],
+            head=state.ledger_head,
+        )
+        await audit_log.append(
+            session,
+            actor=principal,
+            action="claim.approved",
+            entity_type="claim",
+            entity_id=claim.claim_id,
+            data={"approved_fen": amount, "ledger_seqs": [e.seq for e in entries]},
+            chain=MONEY_CHAIN,
+            head=state.audit_head,
+        )
     return claim
+
+
+# Per process (and event loop), one approval of a source at a time waits on the source's database lock;
+# the others wait here, using no CPU, so that the holder's round trips do not queue behind their work on
+# the event loop (which stretched the critical section). Taken before any lock of the critical section.
+_GATES: "weakref.WeakValueDictionary[tuple[int, str], asyncio.Lock]" = weakref.WeakValueDictionary()
+
+
+@asynccontextmanager
+async def _source_gate(source_ids: Sequence[str]) -> AsyncIterator[None]:
+    loop = id(asyncio.get_running_loop())
+    locks = []
+    for source_id in sorted(source_ids):
+        lock = _GATES.get((loop, source_id))
+        if lock is None:
+            lock = _GATES[(loop, source_id)] = asyncio.Lock()
+        locks.append(lock)
+    async with AsyncExitStack() as stack:
+        for lock in locks:
+            await stack.enter_async_context(lock)
+        yield
 
 
 @dataclass

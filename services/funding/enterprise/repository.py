@@ -11,25 +11,40 @@ from services.funding.enterprise.models import (
     EnterpriseCopy,
     ProviderCopy,
 )
+from szcore.readcopy import Upsert
+
+# The writes enrollment's events make to the copy; an existing copy takes only the listed columns.
+REGISTER = Upsert(
+    EnterpriseCopy,
+    update=("name", "county_code", "industry_code", "size_class", "registered_at", "copied_at"),
+)
+UPDATE = Upsert(
+    EnterpriseCopy,
+    update=(
+        "name",
+        "county_code",
+        "industry_code",
+        "size_class",
+        "pilot_industry",
+        "srdi_status",
+        "cloud_adopted",
+        "dossier_version",
+        "copied_at",
+    ),
+    version="dossier_version",
+)
+ADMIT = Upsert(
+    EnterpriseCopy,
+    update=("admitted_at", "programme_id", "batch_number", "county_code", "pilot_industry", "copied_at"),
+    unless_blank=("pilot_industry",),
+)
 
 
 class EnterpriseCopyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        # Set by `preload` for a batch of events: the copies by uscc (None: known absent), and no flush
-        # per upsert, so that the batch is one SELECT and one flush (multi-row INSERT/UPDATE).
-        self.known: dict[str, EnterpriseCopy | None] | None = None
-
-    async def preload(self, usccs: Sequence[str]) -> None:
-        keys = sorted(set(usccs))
-        self.known = dict.fromkeys(keys)
-        query = select(EnterpriseCopy).where(EnterpriseCopy.uscc.in_(keys))
-        for copy in (await self.session.execute(query)).scalars():
-            self.known[copy.uscc] = copy
 
     async def get(self, uscc: str) -> EnterpriseCopy | None:
-        if self.known is not None and uscc in self.known:
-            return self.known[uscc]
         return await self.session.get(EnterpriseCopy, uscc)
 
     async def get_for_update(self, uscc: str) -> EnterpriseCopy | None:
@@ -51,19 +66,6 @@ class EnterpriseCopyRepository:
         if county_code is not None:
             query = query.where(EnterpriseCopy.county_code == county_code)
         return (await self.session.execute(query)).scalars().all()
-
-    async def upsert(self, uscc: str, values: dict[str, Any]) -> EnterpriseCopy:
-        if self.known is None or uscc not in self.known:
-            return await self.upsert_row(EnterpriseCopy, uscc, values)  # type: ignore[no-any-return]
-        copy = self.known[uscc]
-        if copy is None:
-            copy = EnterpriseCopy(uscc=uscc, **values)
-            self.session.add(copy)
-            self.known[uscc] = copy
-        else:
-            for name, value in values.items():
-                setattr(copy, name, value)
-        return copy
 
     async def upsert_row(self, model: type[Any], key: str, values: dict[str, Any]) -> Any:
         row = await self.session.get(model, key)

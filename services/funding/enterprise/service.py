@@ -22,11 +22,11 @@ from services.funding.enterprise.models import (
     EnterpriseCopy,
     ProviderCopy,
 )
-from services.funding.enterprise.repository import EnterpriseCopyRepository
+from services.funding.enterprise.repository import ADMIT, REGISTER, UPDATE, EnterpriseCopyRepository
 from szcore.auth import Principal
 from szcore.errors import not_found
 from szcore.events import Event, from_timestamp
-from szcore.types import utcnow
+from szcore.readcopy import ReadCopy, Upsert
 
 
 def _size_class(value: int) -> str:
@@ -41,107 +41,68 @@ def _optional_time(message: Any, field: str) -> datetime | None:
     return from_timestamp(getattr(message, field)) if message.HasField(field) else None
 
 
-async def _upsert_enterprise(
-    repository: EnterpriseCopyRepository, uscc: str, values: dict[str, Any], seen_at: datetime
-) -> None:
-    """Events may arrive in any order: a copy first made from a later event is completed by the others."""
-    if await repository.get(uscc) is None:
-        values = {
-            "name": "",
-            "county_code": "",
-            "industry_code": "",
-            "size_class": "unspecified",
-            "registered_at": seen_at,
-            "paid_fen": 0,
-            **values,
-        }
-    await repository.upsert(uscc, {**values, "copied_at": utcnow()})
+def _enterprise(
+    upsert: Upsert, uscc: str, values: dict[str, Any], seen_at: datetime, now: datetime
+) -> tuple[Upsert, dict[str, Any]]:
+    """Events may arrive in any order: a copy first made from a later event is completed by the others
+    (the blanks below are only inserted, never written over an existing copy)."""
+    row = {
+        "uscc": uscc,
+        "name": "",
+        "county_code": "",
+        "industry_code": "",
+        "size_class": "unspecified",
+        "registered_at": seen_at,
+        "paid_fen": 0,
+        **values,
+        "copied_at": now,
+    }
+    return upsert, row
 
 
-async def apply_enterprise_registered(
-    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
-) -> None:
-    payload = event.payload
-    assert isinstance(payload, EnterpriseRegistered)
-    await _upsert_enterprise(
-        repository or EnterpriseCopyRepository(session),
-        payload.uscc,
-        {
-            "name": payload.name,
-            "county_code": payload.county_code,
-            "industry_code": payload.industry_code,
-            "size_class": _size_class(payload.size_class),
-            "registered_at": from_timestamp(payload.registered_at),
-        },
-        from_timestamp(payload.registered_at),
-    )
+def _identity(payload: EnterpriseRegistered | EnterpriseUpdated) -> dict[str, Any]:
+    return {
+        "name": payload.name,
+        "county_code": payload.county_code,
+        "industry_code": payload.industry_code,
+        "size_class": _size_class(payload.size_class),
+    }
 
 
-async def apply_enterprise_updated(
-    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
-) -> None:
-    payload = event.payload
-    assert isinstance(payload, EnterpriseUpdated)
-    repository = repository or EnterpriseCopyRepository(session)
-    existing = await repository.get(payload.uscc)
-    if existing is not None and existing.dossier_version > payload.version:
-        return  # an older update delivered late
-    await _upsert_enterprise(
-        repository,
-        payload.uscc,
-        {
-            "name": payload.name,
-            "county_code": payload.county_code,
-            "industry_code": payload.industry_code,
-            "size_class": _size_class(payload.size_class),
-            "pilot_industry": payload.pilot_industry,
-            "srdi_status": payload.srdi_status or "none",
-            "cloud_adopted": payload.cloud_adopted,
-            "dossier_version": payload.version,
-        },
-        from_timestamp(payload.changed_at),
-    )
+def registered(payload: EnterpriseRegistered, now: datetime) -> tuple[Upsert, dict[str, Any]]:
+    registered_at = from_timestamp(payload.registered_at)
+    values = _identity(payload) | {"registered_at": registered_at}
+    return _enterprise(REGISTER, payload.uscc, values, registered_at, now)
 
 
-async def apply_enterprise_admitted(
-    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
-) -> None:
-    payload = event.payload
-    assert isinstance(payload, EnterpriseAdmitted)
-    values: dict[str, Any] = {
+def updated(payload: EnterpriseUpdated, now: datetime) -> tuple[Upsert, dict[str, Any]]:
+    """An older update delivered late leaves the copy as it is (UPDATE compares dossier versions)."""
+    values = _identity(payload) | {
+        "pilot_industry": payload.pilot_industry,
+        "srdi_status": payload.srdi_status or "none",
+        "cloud_adopted": payload.cloud_adopted,
+        "dossier_version": payload.version,
+    }
+    return _enterprise(UPDATE, payload.uscc, values, from_timestamp(payload.changed_at), now)
+
+
+def admitted(payload: EnterpriseAdmitted, now: datetime) -> tuple[Upsert, dict[str, Any]]:
+    """A blank pilot industry keeps the copy's (ADMIT leaves it unless given)."""
+    values = {
         "admitted_at": from_timestamp(payload.admitted_at),
         "programme_id": payload.programme_id,
         "batch_number": payload.batch_number,
         "county_code": payload.county_code,
+        "pilot_industry": payload.pilot_industry,
     }
-    if payload.pilot_industry:
-        values["pilot_industry"] = payload.pilot_industry
-    await _upsert_enterprise(
-        repository or EnterpriseCopyRepository(session),
-        payload.uscc,
-        values,
-        from_timestamp(payload.admitted_at),
-    )
+    return _enterprise(ADMIT, payload.uscc, values, values["admitted_at"], now)
 
 
-_ENTERPRISE_HANDLERS = {
-    "EnterpriseRegistered": apply_enterprise_registered,
-    "EnterpriseUpdated": apply_enterprise_updated,
-    "EnterpriseAdmitted": apply_enterprise_admitted,
-}
-
-
-async def apply_enterprise_event(session: AsyncSession, event: Event) -> None:
-    await _ENTERPRISE_HANDLERS[event.event_type](session, event)
-
-
-async def apply_enterprise_events(session: AsyncSession, events: list[Event]) -> None:
-    """A batch in stream order: one SELECT of the copies involved, the same rules per event, one flush."""
-    repository = EnterpriseCopyRepository(session)
-    await repository.preload([event.payload.uscc for event in events])  # type: ignore[attr-defined]
-    for event in events:
-        await _ENTERPRISE_HANDLERS[event.event_type](session, event, repository)
-    await session.flush()
+enterprise_copy = ReadCopy(
+    {"EnterpriseRegistered": registered, "EnterpriseUpdated": updated, "EnterpriseAdmitted": admitted}
+)
+apply_enterprise_event = enterprise_copy.apply
+apply_enterprise_events = enterprise_copy.apply_batch
 
 
 async def apply_designation_awarded(session: AsyncSession, event: Event) -> None:

@@ -20,20 +20,33 @@ ENTRY_ORDERS = {
 }
 
 
-def _available_query() -> Any:
+def _signed_available() -> Any:
     kind = AccountKind.available.value
     debit = LedgerEntry.debit_account == literal(f"{kind}:") + LedgerEntry.source_id
     credit = LedgerEntry.credit_account == literal(f"{kind}:") + LedgerEntry.source_id
-    signed = case((debit, LedgerEntry.amount_fen), (credit, -LedgerEntry.amount_fen), else_=0)
+    return case((debit, LedgerEntry.amount_fen), (credit, -LedgerEntry.amount_fen), else_=0)
+
+
+def available_of(source_id: Any) -> Any:
+    """A source's available balance as a scalar subquery (`source_id`: a bind parameter or a column)."""
     return (
-        select(LedgerEntry.source_id, func.coalesce(func.sum(signed), 0))
-        .where(LedgerEntry.source_id.in_(bindparam("source_ids", expanding=True)))
-        .group_by(LedgerEntry.source_id)
+        select(func.coalesce(func.sum(_signed_available()), 0))
+        .where(LedgerEntry.source_id == source_id)
+        .scalar_subquery()
     )
 
 
 # Built once: every approval reads the balances twice.
-_AVAILABLE = _available_query()
+_AVAILABLE = (
+    select(LedgerEntry.source_id, func.coalesce(func.sum(_signed_available()), 0))
+    .where(LedgerEntry.source_id.in_(bindparam("source_ids", expanding=True)))
+    .group_by(LedgerEntry.source_id)
+)
+_POLICY_SOURCES_AVAILABLE = (
+    select(FundingSource, available_of(FundingSource.source_id))
+    .where(FundingSource.policy_key == bindparam("policy_key"))
+    .order_by(FundingSource.source_id)
+)
 _POLICY_SOURCES = (
     select(FundingSource)
     .where(FundingSource.policy_key == bindparam("policy_key"))
@@ -48,6 +61,13 @@ _LOCK_SOURCES = (
 )
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _HEAD = select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
+# The chain's head as scalar subqueries (NULL when empty), for reading it with other figures in one statement.
+HEAD_COLUMNS = (
+    select(LedgerEntry.seq).order_by(LedgerEntry.seq.desc()).limit(1).scalar_subquery(),
+    select(LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1).scalar_subquery(),
+)
+_TABLE = LedgerEntry.__table__
+_INSERT_ENTRIES = _TABLE.insert().returning(_TABLE.c.seq, _TABLE.c.id)
 
 
 class LedgerRepository:
@@ -62,6 +82,11 @@ class LedgerRepository:
             return (await self.session.execute(_POLICY_SOURCES, {"policy_key": policy_key})).scalars().all()
         query = select(FundingSource).order_by(FundingSource.source_id)
         return (await self.session.execute(query)).scalars().all()
+
+    async def sources_with_available(self, policy_key: str) -> list[tuple[FundingSource, int]]:
+        """The policy's sources in id order, each with its available balance, in one statement."""
+        rows = await self.session.execute(_POLICY_SOURCES_AVAILABLE, {"policy_key": policy_key})
+        return [(source, int(available)) for source, available in rows.all()]
 
     async def add_source(self, source: FundingSource) -> None:
         self.session.add(source)
@@ -115,12 +140,9 @@ class LedgerRepository:
         return {source_id: found.get(source_id, 0) for source_id in source_ids}
 
     async def add_entries(self, rows: Sequence[dict[str, Any]]) -> list[LedgerEntry]:
-        """One multi-row INSERT (no unit of work: entries are append-only); the entries come back
-        detached, with their ids."""
-        table = LedgerEntry.__table__
-        inserted = await self.session.execute(
-            table.insert().values(list(rows)).returning(table.c.seq, table.c.id)
-        )
+        """One INSERT of all rows (no unit of work: entries are append-only; a statement built once, where a
+        multi-row VALUES was compiled anew each time); the entries come back detached, with their ids."""
+        inserted = await self.session.execute(_INSERT_ENTRIES, list(rows))
         ids = {seq: id_ for seq, id_ in inserted.all()}
         return [LedgerEntry(**values, id=ids[values["seq"]]) for values in rows]
 

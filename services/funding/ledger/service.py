@@ -43,11 +43,20 @@ class Posting:
     memo: str = ""
 
 
-async def post(session: AsyncSession, actor_subject: str, postings: Sequence[Posting]) -> list[LedgerEntry]:
-    """Append entries to the hash chain. Callers that spend lock their sources first (`lock_and_check`)."""
+async def post(
+    session: AsyncSession,
+    actor_subject: str,
+    postings: Sequence[Posting],
+    head: tuple[int | None, str | None] | None = None,
+) -> list[LedgerEntry]:
+    """Append entries to the hash chain. Callers that spend lock their sources first (`lock_and_check`).
+    `head`: the chain's last (seq, hash), for a caller that already holds the chain's lock (`CHAIN_LOCK`)
+    and read it (`HEAD_COLUMNS`); else the lock is taken and the head read here."""
     repository = LedgerRepository(session)
-    await repository.lock_chain()
-    seq, prev_hash = await repository.head() or (0, GENESIS)
+    if head is None:
+        await repository.lock_chain()
+        head = await repository.head() or (None, None)
+    seq, prev_hash = head[0] or 0, head[1] or GENESIS
     rows: list[dict[str, Any]] = []
     for posting in postings:
         if posting.amount_fen <= 0:

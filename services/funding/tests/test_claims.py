@@ -355,19 +355,18 @@ class TestPlanRedoneUnderTheLock:
             claim_ids.append(await claim_through_audit(client, tokens, body))
         city = tokens.headers(Role.city_admin)
         assert (await client.post(f"/claims/{claim_ids[0]}/approve", headers=city | key())).status_code == 200
-        real, calls = LedgerRepository.available, []
+        real, calls = LedgerRepository.sources_with_available, []
 
-        async def stale_before_the_lock(self: LedgerRepository, source_ids: list[str]) -> dict[str, int]:
-            found = await real(self, source_ids)
-            calls.append(source_ids)
-            if len(calls) == 1:  # central looks untouched, as if the first approval had not committed
-                return {s: v + 20 * WAN if s.endswith("central") else v for s, v in found.items()}
-            return found
+        async def stale_before_the_lock(self: LedgerRepository, policy_key: str) -> list[tuple[Any, int]]:
+            found = await real(self, policy_key)
+            calls.append(policy_key)
+            # Central looks untouched, as if the first approval had not committed.
+            return [(s, v + 20 * WAN if s.source_id.endswith("central") else v) for s, v in found]
 
-        monkeypatch.setattr(LedgerRepository, "available", stale_before_the_lock)
+        monkeypatch.setattr(LedgerRepository, "sources_with_available", stale_before_the_lock)
         response = await client.post(f"/claims/{claim_ids[1]}/approve", headers=city | key())
         assert response.status_code == 200, response.text
-        assert len(calls) == 2
+        assert calls == ["jinhua"]
         expected = {"jinhua-central": 10 * WAN, "jinhua-city": 20 * WAN, "jinhua-county": 20 * WAN}
         body = response.json()
         assert {a["source_id"]: a["amount_fen"] for a in body["allocations"]} == expected

@@ -1,29 +1,22 @@
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy import case, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.enterprise.models import EnterpriseCopy
+from szcore.readcopy import Upsert
+
+# The writes enrollment's events make to the copy; an existing copy takes only the listed columns (the
+# registration only its date: an update that overtook it has the newer values; open_engagements is ours).
+REGISTER = Upsert(EnterpriseCopy, update=("registered_at",))
+UPDATE = Upsert(EnterpriseCopy, update=("name", "county_code", "industry_code", "size_class"))
 
 
 class EnterpriseCopyRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        # Set by `preload` for a batch of events: the copies by uscc (None: known absent), and no flush
-        # per upsert, so that the batch is one SELECT and one flush (multi-row INSERT/UPDATE).
-        self.known: dict[str, EnterpriseCopy | None] | None = None
-
-    async def preload(self, usccs: Sequence[str]) -> None:
-        keys = sorted(set(usccs))
-        self.known = dict.fromkeys(keys)
-        query = select(EnterpriseCopy).where(EnterpriseCopy.uscc.in_(keys))
-        for copy in (await self.session.execute(query)).scalars():
-            self.known[copy.uscc] = copy
 
     async def get(self, uscc: str) -> EnterpriseCopy | None:
-        if self.known is not None and uscc in self.known:
-            return self.known[uscc]
         return await self.session.get(EnterpriseCopy, uscc)
 
     async def count_engagements(self, uscc: str, delta: int) -> None:
@@ -51,17 +44,3 @@ class EnterpriseCopyRepository:
             .order_by(EnterpriseCopy.uscc)
         )
         return (await self.session.execute(query)).scalars().all()
-
-    async def upsert(self, uscc: str, values: dict[str, Any]) -> EnterpriseCopy:
-        copy = await self.get(uscc)
-        if copy is None:
-            copy = EnterpriseCopy(uscc=uscc, **values)
-            self.session.add(copy)
-            if self.known is not None:
-                self.known[uscc] = copy
-        else:
-            for key, value in values.items():
-                setattr(copy, key, value)
-        if self.known is None:
-            await self.session.flush()
-        return copy

@@ -1,74 +1,52 @@
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
 from shuzhuan.events.v1.enrollment_pb2 import EnterpriseRegistered, EnterpriseUpdated, SizeClass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.matching.enterprise import auth
 from services.matching.enterprise.models import EnterpriseCopy
-from services.matching.enterprise.repository import EnterpriseCopyRepository
+from services.matching.enterprise.repository import REGISTER, UPDATE, EnterpriseCopyRepository
 from services.matching.project.repository import ProjectRepository
 from services.matching.provider.repository import ProviderRepository
 from szcore.auth import Principal, Role
 from szcore.errors import not_found
-from szcore.events import Event, from_timestamp
-from szcore.types import utcnow
+from szcore.events import from_timestamp
+from szcore.readcopy import ReadCopy, Upsert
 
 
 def _size_class(value: int) -> str:
     return SizeClass.Name(value).removeprefix("SIZE_CLASS_").lower()
 
 
-async def apply_enterprise_registered(
-    session: AsyncSession, event: Event, repository: EnterpriseCopyRepository | None = None
-) -> None:
-    payload = event.payload
-    repository = repository or EnterpriseCopyRepository(session)
-    if isinstance(payload, EnterpriseUpdated):
-        await apply_enterprise_updated(session, payload, repository)
-        return
-    assert isinstance(payload, EnterpriseRegistered)
-    existing = await repository.get(payload.uscc)
-    if existing is not None:
-        # An update may have overtaken the registration: keep its newer values.
-        existing.registered_at = from_timestamp(payload.registered_at)
-        return
-    await repository.upsert(
-        payload.uscc,
-        {
-            "name": payload.name,
-            "county_code": payload.county_code,
-            "industry_code": payload.industry_code,
-            "size_class": _size_class(payload.size_class),
-            "registered_at": from_timestamp(payload.registered_at),
-            "copied_at": utcnow(),
-        },
-    )
-
-
-async def apply_enterprise_updated(
-    session: AsyncSession, payload: EnterpriseUpdated, repository: EnterpriseCopyRepository | None = None
-) -> None:
-    """The dossier's new values replace the copy's; open_engagements is this service's own and stays."""
-    repository = repository or EnterpriseCopyRepository(session)
-    values = {
+def _row(
+    payload: EnterpriseRegistered | EnterpriseUpdated, registered_at: datetime, now: datetime
+) -> dict[str, Any]:
+    return {
+        "uscc": payload.uscc,
         "name": payload.name,
         "county_code": payload.county_code,
         "industry_code": payload.industry_code,
         "size_class": _size_class(payload.size_class),
+        "registered_at": registered_at,
+        "copied_at": now,
     }
-    if await repository.get(payload.uscc) is None:
-        # Updated before Registered reached us (separate deliveries): the update carries all we copy.
-        values |= {"registered_at": from_timestamp(payload.changed_at), "copied_at": utcnow()}
-    await repository.upsert(payload.uscc, values)
 
 
-async def apply_enterprise_events(session: AsyncSession, events: list[Event]) -> None:
-    """A batch in stream order: one SELECT of the copies involved, the same rules per event, one flush."""
-    repository = EnterpriseCopyRepository(session)
-    await repository.preload([event.payload.uscc for event in events])  # type: ignore[attr-defined]
-    for event in events:
-        await apply_enterprise_registered(session, event, repository)
-    await session.flush()
+def registered(payload: EnterpriseRegistered, now: datetime) -> tuple[Upsert, dict[str, Any]]:
+    return REGISTER, _row(payload, from_timestamp(payload.registered_at), now)
+
+
+def updated(payload: EnterpriseUpdated, now: datetime) -> tuple[Upsert, dict[str, Any]]:
+    """The dossier's new values replace the copy's; a copy it creates (Updated reached us before Registered,
+    separate deliveries) is dated by the change."""
+    return UPDATE, _row(payload, from_timestamp(payload.changed_at), now)
+
+
+enterprise_copy = ReadCopy({"EnterpriseRegistered": registered, "EnterpriseUpdated": updated})
+apply_enterprise_registered = enterprise_copy.apply
+apply_enterprise_events = enterprise_copy.apply_batch
 
 
 async def provider_may_see(session: AsyncSession, provider_id: str | None, uscc: str) -> bool:
