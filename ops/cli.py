@@ -36,7 +36,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_relay(args: argparse.Namespace) -> None:
     from ops.relay import main
 
-    main(args.service)
+    main(args.service, host=args.host, metrics_port=args.metrics_port)
 
 
 def cmd_run(args: argparse.Namespace) -> None:
@@ -143,6 +143,13 @@ def parser() -> argparse.ArgumentParser:
         "relay", help="publish a service's outbox as a process of its own (with SZ_OUTBOX_RELAY=separate)"
     )
     p.add_argument("service", choices=SERVICES)
+    p.add_argument("--host", default="127.0.0.1", help="address of the metrics endpoint")
+    p.add_argument(
+        "--metrics-port",
+        type=int,
+        default=0,
+        help="serve /metrics, /healthz and /readyz on this port (default 0: none; `run` starts four relays)",
+    )
     p.set_defaults(func=cmd_relay)
 
     p = sub.add_parser(

@@ -161,7 +161,8 @@ class OutboxRelay:
             .order_by(self.table.c.id)
             .limit(self.batch_size)
         )
-        # PostgreSQL: several replicas may relay at once; each takes rows the others have not locked.
+        # PostgreSQL: relays side by side take rows the others have not locked (no row twice, none lost;
+        # one aggregate's events may then be reordered, hence one relay process per service in production).
         self._select_pending = pending.with_for_update(skip_locked=True) if self._postgresql else pending
         # PostgreSQL: one array parameter, so one prepared statement whatever the batch's length (an
         # expanded `IN` is a new statement, and a new prepare, for every length).

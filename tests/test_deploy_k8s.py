@@ -17,11 +17,13 @@ from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES
 from tests.test_deploy_manifests import (
     NAMESPACES,
     OVERLAYS,
+    RELAY_METRICS_PORT,
     ROOT,
     Objects,
     by_key,
     platform_containers,
     pod_spec,
+    relay_name,
     render,
     workloads,
 )
@@ -37,6 +39,9 @@ CUSTOM_KINDS = {
     (BARMAN_GROUP, "ObjectStore"),
 }
 PG_CLUSTER = "shuzhuan-pg"
+RELAYS = tuple(relay_name(s) for s in SERVICES)
+# Connections of a relay besides its engine's pool: the LISTEN connection (OutboxRelay._listen).
+RELAY_LISTEN_CONNECTIONS = 1
 MONITORING_NAMESPACE = "monitoring"
 CNPG_NAMESPACE = "cnpg-system"
 # Secrets the manifests reference and docs/operations.md tells the operator to create.
@@ -202,39 +207,53 @@ def _selects(selector: dict[str, Any], labels: dict[str, str]) -> bool:
 Pod = tuple[str, dict[str, str]]  # (namespace, labels)
 
 
-def allowed(policies: list[dict[str, Any]], source: Pod, target: Pod, port: int) -> bool:
-    """Whether NetworkPolicy ingress rules admit a TCP connection from source to target:port (the subset of
-    the NetworkPolicy semantics these manifests use: numeric ports, pod and namespace selectors)."""
-    source_namespace, source_labels = source
-    target_namespace, target_labels = target
+def _admits(peer: dict[str, Any], own_namespace: str, other: Pod) -> bool:
+    """Whether a policy's peer (from/to) in `own_namespace` selects the pod `other`."""
+    other_namespace, other_labels = other
+    namespace_selector, pod_selector = peer.get("namespaceSelector"), peer.get("podSelector")
+    if namespace_selector is None:
+        in_namespace = other_namespace == own_namespace
+    else:
+        in_namespace = _selects(namespace_selector, {"kubernetes.io/metadata.name": other_namespace})
+    return in_namespace and (pod_selector is None or _selects(pod_selector, other_labels))
+
+
+def _direction(
+    policies: list[dict[str, Any]], direction: str, subject: Pod, other: Pod, port: int, protocol: str
+) -> bool:
+    """Whether the policies selecting `subject` admit traffic in `direction` (Ingress: from `other`; Egress:
+    to `other`) on port/protocol. The subset of the NetworkPolicy semantics these manifests use: numeric
+    ports, pod and namespace selectors."""
+    namespace, labels = subject
     applying = [
         policy
         for policy in policies
-        if policy["metadata"]["namespace"] == target_namespace
-        and "Ingress" in policy["spec"]["policyTypes"]
-        and _selects(policy["spec"]["podSelector"], target_labels)
+        if policy["metadata"]["namespace"] == namespace
+        and direction in policy["spec"]["policyTypes"]
+        and _selects(policy["spec"]["podSelector"], labels)
     ]
     if not applying:
         return True
+    rules_key, peers_key = ("ingress", "from") if direction == "Ingress" else ("egress", "to")
     for policy in applying:
-        for rule in policy["spec"].get("ingress", []):
+        for rule in policy["spec"].get(rules_key, []):
             ports = rule.get("ports")
-            if ports and not any(p["port"] == port and p.get("protocol", "TCP") == "TCP" for p in ports):
+            if ports and not any(p["port"] == port and p.get("protocol", "TCP") == protocol for p in ports):
                 continue
-            peers = rule.get("from")
-            if not peers:
+            peers = rule.get(peers_key)
+            if not peers or any(_admits(peer, namespace, other) for peer in peers):
                 return True
-            for peer in peers:
-                namespace_selector, pod_selector = peer.get("namespaceSelector"), peer.get("podSelector")
-                if namespace_selector is None:
-                    in_namespace = source_namespace == target_namespace
-                else:
-                    in_namespace = _selects(
-                        namespace_selector, {"kubernetes.io/metadata.name": source_namespace}
-                    )
-                if in_namespace and (pod_selector is None or _selects(pod_selector, source_labels)):
-                    return True
     return False
+
+
+def allowed(
+    policies: list[dict[str, Any]], source: Pod, target: Pod, port: int, protocol: str = "TCP"
+) -> bool:
+    """Whether the network policies let `source` connect to target:port: the source's egress rules and the
+    target's ingress rules both admit it."""
+    return _direction(policies, "Egress", source, target, port, protocol) and _direction(
+        policies, "Ingress", target, source, port, protocol
+    )
 
 
 def pods(k8s: Objects, namespace: str) -> dict[str, Pod]:
@@ -252,6 +271,7 @@ def pods(k8s: Objects, namespace: str) -> dict[str, Pod]:
     found["other-namespace"] = ("elsewhere", {"app.kubernetes.io/name": "gateway"})
     found["prometheus"] = (MONITORING_NAMESPACE, {"app.kubernetes.io/name": "prometheus"})
     found["cnpg-operator"] = (CNPG_NAMESPACE, {"app.kubernetes.io/name": "cloudnative-pg"})
+    found["kube-dns"] = ("kube-system", {"k8s-app": "kube-dns"})
     return found
 
 
@@ -259,32 +279,62 @@ def test_network_policies(k8s: Objects, overlay: str) -> None:
     namespace = NAMESPACES[overlay]
     policies = list(of_kind(k8s, "NetworkPolicy").values())
     everyone = pods(k8s, namespace)
-    assert {"gateway", *SERVICES, "nats", *(f"{s}-migrate" for s in SERVICES)} <= set(everyone)
+    assert {"gateway", *SERVICES, *RELAYS, "nats", *(f"{s}-migrate" for s in SERVICES)} <= set(everyone)
 
-    def reachable(target: str, port: int) -> set[str]:
-        return {name for name, pod in everyone.items() if allowed(policies, pod, everyone[target], port)}
+    def reachable(target: str, port: int, protocol: str = "TCP") -> set[str]:
+        return {
+            name for name, pod in everyone.items() if allowed(policies, pod, everyone[target], port, protocol)
+        }
 
     # Nothing is open by default.
     default = k8s["NetworkPolicy", "default-deny-ingress"]["spec"]
     assert default["podSelector"] == {} and default["policyTypes"] == ["Ingress"]
     assert "ingress" not in default
 
-    # The gateway is the public entry.
-    assert reachable("gateway", DEFAULT_PORTS["gateway"]) == set(everyone)
+    # The gateway is the public entry (for everyone whose egress is open).
+    assert reachable("gateway", DEFAULT_PORTS["gateway"]) == set(everyone) - set(RELAYS)
     # Services: the gateway, each other, Prometheus.
     for service in SERVICES:
         assert reachable(service, DEFAULT_PORTS[service]) == {"gateway", *SERVICES, "prometheus"}, service
         assert reachable(service, 5432) == set(), service
-    # NATS clients: the five processes only; routes between the NATS nodes.
-    assert reachable("nats", 4222) == {*PROCESSES, "nats"}
+    # NATS clients: the five processes and the relays only; routes between the NATS nodes.
+    assert reachable("nats", 4222) == {*PROCESSES, *RELAYS, "nats"}
     assert reachable("nats", 6222) == {"nats"}
     assert reachable("nats", 7777) == {"prometheus"}
-    # PostgreSQL: the services, the gateway (sync state) and their migration Jobs (each role only its own
-    # database: pg_hba below); the instances replicate among themselves; the operator talks to the instance
-    # manager.
-    assert reachable("postgres", 5432) == {*DATABASES, *(f"{s}-migrate" for s in DATABASES), "postgres"}
+    # PostgreSQL: the services, the gateway (sync state), the relays and the migration Jobs (each role only
+    # its own database: pg_hba below); the instances replicate among themselves; the operator talks to the
+    # instance manager.
+    assert reachable("postgres", 5432) == {
+        *DATABASES,
+        *RELAYS,
+        *(f"{s}-migrate" for s in DATABASES),
+        "postgres",
+    }
     assert reachable("postgres", 8000) == {"postgres", "cnpg-operator"}
     assert reachable("postgres", 9187) == {"prometheus"}
+    # The relays serve Prometheus only (/metrics), and reach PostgreSQL, NATS's client port and DNS only.
+    targets = {(target, port) for target in everyone for port in {*DEFAULT_PORTS.values(), 4222, 5432, 6222}}
+    for relay in RELAYS:
+        assert reachable(relay, RELAY_METRICS_PORT) == {"prometheus"}, relay
+        assert not any(reachable(relay, port) for port in (*DEFAULT_PORTS.values(), 4222, 5432)), relay
+        reached = {(t, port) for t, port in targets if allowed(policies, everyone[relay], everyone[t], port)}
+        assert reached == {("postgres", 5432), ("nats", 4222)}, relay
+        for protocol in ("UDP", "TCP"):
+            assert allowed(policies, everyone[relay], everyone["kube-dns"], 53, protocol), relay
+    # Prometheus reaches every port a pod asks it to scrape.
+    annotated = {
+        obj["metadata"]["name"]: obj["spec"]["template"]["metadata"].get("annotations", {})
+        for (kind, _), obj in k8s.items()
+        if kind in ("Deployment", "StatefulSet")
+    }
+    scraped = {
+        name: int(annotations["prometheus.io/port"])
+        for name, annotations in annotated.items()
+        if annotations.get("prometheus.io/scrape") == "true"
+    }
+    assert {*PROCESSES, *RELAYS} <= set(scraped)
+    for name, port in scraped.items():
+        assert "prometheus" in reachable(name, port), (name, port)
 
 
 def test_database_access_is_per_service(k8s: Objects) -> None:
@@ -320,25 +370,54 @@ def test_one_database_per_service_owned_by_its_role(k8s: Objects) -> None:
         assert db["spec"]["databaseReclaimPolicy"] == "retain"
 
 
+def peak_pods(k8s: Objects, name: str) -> int:
+    """The most pods a Deployment runs: its HPA's maximum (else its replicas), plus the surge pod of a
+    rolling update (none with Recreate)."""
+    deployment = k8s["Deployment", name]
+    autoscalers = of_kind(k8s, "HorizontalPodAutoscaler")
+    replicas = (
+        autoscalers[name]["spec"]["maxReplicas"] if name in autoscalers else deployment["spec"]["replicas"]
+    )
+    strategy = deployment["spec"].get("strategy", {})
+    surge = 0 if strategy.get("type") == "Recreate" else strategy.get("rollingUpdate", {}).get("maxSurge", 1)
+    return replicas + surge
+
+
+def relay_connections(service: str) -> int:
+    """What a `relay <service>` process opens on PostgreSQL: its engine's pool as szcore.service.build_relay
+    makes it (no connection is opened here), plus the LISTEN connection."""
+    import importlib
+
+    from szcore.bus import EventBus
+    from szcore.service import build_relay
+    from szcore.settings import Settings
+
+    settings = Settings()
+    infra = importlib.import_module(f"services.{service}.db").infra
+    _, engine = build_relay(
+        infra, EventBus(settings, relay_name(service)), settings, "postgresql+asyncpg://h/db"
+    )
+    pool = engine.sync_engine.pool
+    return pool.size() + pool._max_overflow + RELAY_LISTEN_CONNECTIONS  # type: ignore[attr-defined]
+
+
+def test_relay_connections() -> None:
+    assert {relay_connections(service) for service in SERVICES} == {2}
+
+
 def test_connection_budget_fits_max_connections(k8s: Objects) -> None:
-    """Each service pod holds up to SZ_DATABASE_POOL_SIZE connections plus as many overflow (szcore.db)."""
+    """Each service pod holds up to SZ_DATABASE_POOL_SIZE connections plus as many overflow (szcore.db; with
+    the inline relay, its connection is one of the overflow); each relay process its pool and the LISTEN."""
     from gateway.sync.runtime import POOL_OVERFLOW, POOL_SIZE
     from szcore.settings import Settings
 
     config = k8s["ConfigMap", "shuzhuan-config"]["data"]
     per_pod = 2 * int(config.get("SZ_DATABASE_POOL_SIZE", Settings().database_pool_size))
     max_connections = int(k8s["Cluster", PG_CLUSTER]["spec"]["postgresql"]["parameters"]["max_connections"])
-    autoscalers = of_kind(k8s, "HorizontalPodAutoscaler")
-    total = 0
-    for service in SERVICES:
-        replicas = k8s["Deployment", service]["spec"]["replicas"]
-        if service in autoscalers:
-            replicas = autoscalers[service]["spec"]["maxReplicas"]
-        total += per_pod * (replicas + 1)  # + the surge pod of a rolling update
-    gateway = k8s["Deployment", "gateway"]["spec"]["replicas"]
-    if "gateway" in autoscalers:
-        gateway = autoscalers["gateway"]["spec"]["maxReplicas"]
-    total += (POOL_SIZE + POOL_OVERFLOW) * (gateway + 1)  # the gateway's own small sync pool
+    total = sum(per_pod * peak_pods(k8s, service) for service in SERVICES)
+    total += (POOL_SIZE + POOL_OVERFLOW) * peak_pods(k8s, "gateway")  # the gateway's own small sync pool
+    relays = [s for s in SERVICES if ("Deployment", relay_name(s)) in k8s]
+    total += sum(relay_connections(s) * peak_pods(k8s, relay_name(s)) for s in relays)
     assert total <= max_connections - 10, (total, max_connections)
 
 
@@ -430,6 +509,8 @@ def test_prod_is_highly_available(prod: Objects) -> None:
     )
     autoscalers = of_kind(prod, "HorizontalPodAutoscaler")
     budgets = of_kind(prod, "PodDisruptionBudget")
+    # One relay per service (tests/test_deploy_manifests.py says why): nothing scales or spreads it, and a
+    # budget for one pod would either change nothing or block every drain.
     assert set(autoscalers) == set(PROCESSES)
     assert set(budgets) == {*PROCESSES, "nats"}
     for process in PROCESSES:
@@ -451,11 +532,24 @@ def test_dev_is_small(dev: Objects, prod: Objects) -> None:
     assert dev["ConfigMap", "shuzhuan-config"]["data"]["SZ_STREAM_REPLICAS"] == "1"
     assert dev["StatefulSet", "nats"]["spec"]["replicas"] == 1
     assert not of_kind(dev, "HorizontalPodAutoscaler") and not of_kind(dev, "PodDisruptionBudget")
-    for process in PROCESSES:
-        assert dev["Deployment", process]["spec"]["replicas"] == 1
-        small = pod_spec(dev["Deployment", process])["containers"][0]["resources"]
-        large = pod_spec(prod["Deployment", process])["containers"][0]["resources"]
-        assert _memory(small["limits"]["memory"]) < _memory(large["limits"]["memory"]), process
+    for name in (*PROCESSES, *RELAYS):
+        assert dev["Deployment", name]["spec"]["replicas"] == 1
+        small = pod_spec(dev["Deployment", name])["containers"][0]["resources"]
+        large = pod_spec(prod["Deployment", name])["containers"][0]["resources"]
+        assert _memory(small["limits"]["memory"]) < _memory(large["limits"]["memory"]), name
+
+
+def test_relays_are_single_and_unscaled(k8s: Objects) -> None:
+    autoscaled = {
+        hpa["spec"]["scaleTargetRef"]["name"] for hpa in of_kind(k8s, "HorizontalPodAutoscaler").values()
+    }
+    budgeted = [budget["spec"]["selector"] for budget in of_kind(k8s, "PodDisruptionBudget").values()]
+    for relay in RELAYS:
+        deployment = k8s["Deployment", relay]
+        assert deployment["spec"]["replicas"] == 1 and relay not in autoscaled, relay
+        labels = deployment["spec"]["template"]["metadata"]["labels"]
+        assert not any(_selects(selector, labels) for selector in budgeted), relay
+        assert "topologySpreadConstraints" not in pod_spec(deployment), relay
 
 
 def _memory(quantity: str) -> int:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
+from ops.cli import parser as cli_parser
 from ops.processes import MIGRATED
 from szcore.settings import DEFAULT_PORTS, PROCESSES, SERVICES, Settings
 
@@ -32,6 +33,8 @@ K8S_ONLY = {
     "SZ_NATIONAL_SIGNING_KEY_FILE",
 }
 CONFIG_MAP = "shuzhuan-config"
+# Services run with SZ_OUTBOX_RELAY=separate and publish through a `relay <service>` process of their own.
+RELAY_SETTING = "SZ_OUTBOX_RELAY"
 DATABASE_SECRET = "shuzhuan-databases"
 IMAGE_USER = 10001
 
@@ -124,10 +127,57 @@ def serve_args(process: str) -> list[str]:
     return ["serve", process, "--host", "0.0.0.0", "--port", str(DEFAULT_PORTS[process])]
 
 
+def relay_name(service: str) -> str:
+    """The compose service / Deployment that relays `service`'s outbox."""
+    return f"{service}-relay"
+
+
+# The relays' /metrics and /healthz (`relay <service> --metrics-port`): the sz_outbox_* series come only from
+# there, so Prometheus must scrape it.
+RELAY_METRICS_PORT = 9100
+
+
+def relay_args(service: str) -> list[str]:
+    args = ["relay", service, "--host", "0.0.0.0", "--metrics-port", str(RELAY_METRICS_PORT)]
+    # What the image's entrypoint will make of them (`python -m ops ...`).
+    parsed = cli_parser().parse_args(args)
+    assert (parsed.service, parsed.host, parsed.metrics_port) == (service, "0.0.0.0", RELAY_METRICS_PORT)
+    return args
+
+
+def owner(name: str) -> str:
+    """The service a Deployment, Job or compose service belongs to (`enrollment-migrate` -> enrollment)."""
+    return name.removesuffix("-migrate").removesuffix("-relay")
+
+
 def test_compose_names_every_process_and_infrastructure(compose: dict[str, Any]) -> None:
     services = compose["services"]
     for name in [*PROCESSES, "postgres", "nats", *(f"{s}-migrate" for s in MIGRATED)]:
         assert name in services, name
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_relays_exactly_the_separate_services(compose: dict[str, Any], service: str) -> None:
+    separate = compose["services"][service]["environment"].get(RELAY_SETTING) == "separate"
+    assert separate == (relay_name(service) in compose["services"]), service
+    assert relay_name("gateway") not in compose["services"]
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_relay(compose: dict[str, Any], shared_env: dict[str, Any], service: str) -> None:
+    relay = compose["services"].get(relay_name(service))
+    if relay is None:
+        pytest.skip(f"{service} relays inline")
+    assert relay["command"] == relay_args(service)
+    assert relay["build"] == compose["services"][service]["build"]
+    assert relay["environment"].items() >= shared_env.items()
+    assert relay.get("deploy", {}).get("replicas", 1) == 1, "one publisher per outbox (stream order)"
+    # Not published on the host (four relays would clash there); the healthcheck asks the relay's loop.
+    assert "ports" not in relay
+    assert f"http://127.0.0.1:{RELAY_METRICS_PORT}/healthz" in " ".join(relay["healthcheck"]["test"])
+    depends = relay["depends_on"]
+    assert depends["postgres"]["condition"] == depends["nats"]["condition"] == "service_healthy"
+    assert depends[f"{service}-migrate"]["condition"] == "service_completed_successfully"
 
 
 @pytest.mark.parametrize("process", PROCESSES)
@@ -279,8 +329,8 @@ def test_k8s_variables_match_compose(k8s: Objects, shared_env: dict[str, Any]) -
             secret = env["valueFrom"]["secretKeyRef"]
             assert secret["name"] == DATABASE_SECRET, name
             assert env["name"] == f"SZ_{secret['key'].upper()}_DATABASE_URL", name
-            # Each service sees its own database only.
-            assert secret["key"] == name.removesuffix("-migrate"), name
+            # Each service (and its relay) sees its own database only.
+            assert secret["key"] == owner(name), name
             variables.add(env["name"])
     assert variables <= SETTING_VARIABLES, variables - SETTING_VARIABLES
     assert variables - K8S_ONLY == set(shared_env) - COMPOSE_ONLY
@@ -325,3 +375,59 @@ def test_k8s_namespace(k8s: Objects, overlay: str) -> None:
     for (kind, name), obj in k8s.items():
         if kind != "Namespace":
             assert obj["metadata"]["namespace"] == namespace, (kind, name)
+
+
+# --- k8s: outbox relays ---
+
+
+def container_env(k8s: Objects, container: dict[str, Any]) -> dict[str, Any]:
+    """The variables a container sees: its ConfigMaps, then its own env (values or secret references)."""
+    env: dict[str, Any] = {}
+    for source in container.get("envFrom", []):
+        env |= k8s["ConfigMap", source["configMapRef"]["name"]]["data"]
+    return env | {var["name"]: var.get("value", var.get("valueFrom")) for var in container.get("env", [])}
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_relays_exactly_the_separate_services(k8s: Objects, service: str) -> None:
+    (container,) = pod_spec(k8s["Deployment", service])["containers"]
+    separate = container_env(k8s, container).get(RELAY_SETTING) == "separate"
+    assert separate == (("Deployment", relay_name(service)) in k8s), service
+    relays = {name for kind, name in k8s if kind == "Deployment" and name.endswith("-relay")}
+    assert {owner(name) for name in relays} <= set(SERVICES), relays
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_relay(k8s: Objects, service: str) -> None:
+    deployment = k8s.get(("Deployment", relay_name(service)))
+    if deployment is None:
+        pytest.skip(f"{service} relays inline")
+    spec = pod_spec(deployment)
+    (container,) = spec["containers"]
+    (served,) = pod_spec(k8s["Deployment", service])["containers"]
+    assert container["args"] == relay_args(service)
+    # The service's image and configuration: its database secret, NATS from the ConfigMap.
+    assert container["image"] == served["image"]
+    assert container["envFrom"] == served["envFrom"] and container["env"] == served["env"]
+    # One publisher per outbox, never two at once (not even during a rollout): stream order = commit order.
+    assert deployment["spec"]["replicas"] == 1
+    assert deployment["spec"]["strategy"] == {"type": "Recreate"}
+    # Its metrics port only, scraped like the services' (same annotations), and a liveness probe on its loop;
+    # no Service, so no readiness probe (it would gate nothing) and no startup probe (it answers at once).
+    assert container["ports"] == [{"name": "metrics", "containerPort": RELAY_METRICS_PORT}]
+    assert ("Service", relay_name(service)) not in k8s
+    annotations = deployment["spec"]["template"]["metadata"]["annotations"]
+    scraped = k8s["Deployment", service]["spec"]["template"]["metadata"]["annotations"]
+    assert annotations == scraped | {"prometheus.io/port": str(RELAY_METRICS_PORT)}
+    assert annotations["prometheus.io/scrape"] == "true" and annotations["prometheus.io/path"] == "/metrics"
+    assert container["livenessProbe"]["httpGet"] == {"path": "/healthz", "port": "metrics"}
+    assert not {"startupProbe", "readinessProbe"} & set(container)
+    assert "initContainers" not in spec
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert labels["app.kubernetes.io/name"] == relay_name(service)
+    assert labels["app.kubernetes.io/component"] == "relay"
+    assert labels["app.kubernetes.io/part-of"] == "shuzhuan"
+    assert spec["securityContext"]["runAsUser"] == IMAGE_USER
+    tmp = next(m for m in container["volumeMounts"] if m["mountPath"] == "/tmp")
+    assert "emptyDir" in next(v for v in spec["volumes"] if v["name"] == tmp["name"])
