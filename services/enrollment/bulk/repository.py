@@ -1,6 +1,6 @@
 import json
-from collections.abc import Iterable, Sequence
-from functools import cache
+from collections.abc import Awaitable, Callable, Iterable, Sequence
+from functools import cache, partial
 from operator import itemgetter
 from typing import Any
 
@@ -61,6 +61,22 @@ def insert_sql(table: str, columns: tuple[str, ...]) -> str:
     return f'INSERT INTO "{table}" ({names}) VALUES ({values})'
 
 
+# A chunk's statements with their rows already built: sent when awaited, while Python goes on reading.
+Write = Callable[[], Awaitable[object]]
+
+
+async def nothing() -> None:
+    return None
+
+
+def in_order(writes: Sequence[Write]) -> Write:
+    async def send() -> None:
+        for write in writes:
+            await write()
+
+    return send
+
+
 def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
@@ -97,17 +113,13 @@ class BulkRepository:
             found.update({row.uscc: row for row in rows.mappings()})
         return found
 
-    async def copy(
-        self, table: Table, rows: Sequence[dict[str, Any]], json_columns: Sequence[str] = ()
-    ) -> None:
+    def copy(self, table: Table, rows: Sequence[dict[str, Any]], json_columns: Sequence[str] = ()) -> Write:
         """Bulk insert in the session's transaction: asyncpg's COPY on PostgreSQL (no per-row parameter
         processing), multi-row INSERTs elsewhere. Rows carry every column but a generated key."""
         if not rows:
-            return
+            return nothing
         if not self.postgresql:
-            for part in chunks(rows):
-                await self.session.execute(insert(table), list(part))
-            return
+            return partial(self.insert_rows, table, rows)
         columns = [c.name for c in table.columns if c.name in rows[0]]
         values_of = itemgetter(*columns)
         # Only the enum and JSON columns need converting; every other value goes to COPY as it is.
@@ -123,7 +135,7 @@ class BulkRepository:
                 if values[index] is not None:
                     values[index] = convert(values[index])
             records.append(values)
-        await self.copy_records(table, columns, records)
+        return partial(self.copy_records, table, columns, records)
 
     async def copy_records(
         self, table: Table, columns: Sequence[str], records: Sequence[Sequence[Any]]
@@ -137,20 +149,23 @@ class BulkRepository:
             return
         await driver.copy_records_to_table(table.name, records=records, columns=columns)  # type: ignore[union-attr]
 
-    async def insert_enterprises(self, rows: Sequence[dict[str, Any]], common: dict[str, Any]) -> None:
+    def insert_enterprises(self, rows: Sequence[dict[str, Any]], common: dict[str, Any]) -> Write:
         """New enterprises: `rows` hold uscc and every dossier field, `common` the columns they share. On
         PostgreSQL records go to COPY as tuples (enum members are str, asyncpg takes them as they are)."""
         if not rows:
-            return
+            return nothing
         if self.postgresql:
             values_of = itemgetter("uscc", *FIELDS)
             shared = tuple(common.values())
-            await self.copy_records(
-                ENTERPRISE, ["uscc", *FIELDS, *common], [(*values_of(row), *shared) for row in rows]
+            rows_written = partial(
+                self.copy_records,
+                ENTERPRISE,
+                ["uscc", *FIELDS, *common],
+                [(*values_of(row), *shared) for row in rows],
             )
         else:
-            await self.insert_rows(ENTERPRISE, [{**row, **common} for row in rows])
-        await self.record_changes([row["uscc"] for row in rows])
+            rows_written = partial(self.insert_rows, ENTERPRISE, [{**row, **common} for row in rows])
+        return in_order([rows_written, partial(self.record_changes, [row["uscc"] for row in rows])])
 
     async def record_changes(self, usccs: Sequence[str]) -> None:
         """The national change feed's rows (szcore.changefeed): what ChangeLog.record writes."""
@@ -164,47 +179,59 @@ class BulkRepository:
         )
         feed.written(self.session, usccs)
 
-    async def add_events(self, events: Sequence[tuple[Message, str]], aggregate_type: str) -> None:
+    def add_events(self, events: Sequence[tuple[Message, str]], aggregate_type: str) -> Write:
         """Outbox.add_many's rows, written by COPY on PostgreSQL; the relay is woken after the commit."""
         if not self.postgresql:
-            await outbox.add_many(self.session, events, aggregate_type=aggregate_type)
-            return
+            return partial(outbox.add_many, self.session, events, aggregate_type=aggregate_type)
         rows = outbox.rows(events, aggregate_type=aggregate_type)
-        await self.copy(infra.outbox, rows)
-        outbox.written(self.session, rows)
+        rows_written = self.copy(infra.outbox, rows)
 
-    async def update_enterprises(self, rows: Sequence[dict[str, Any]]) -> None:
+        async def send() -> None:
+            await rows_written()
+            outbox.written(self.session, rows)
+
+        return send
+
+    def update_enterprises(self, rows: Sequence[dict[str, Any]]) -> Write:
+        if not rows:
+            return nothing
         statement = update(ENTERPRISE).where(ENTERPRISE.c.uscc == bindparam("key_uscc"))
-        for part in chunks(rows):
-            await self.session.execute(statement, list(part))
-        await self.record_changes([row["key_uscc"] for row in rows])
+        return in_order(
+            [
+                partial(self.execute_chunks, statement, rows),
+                partial(self.record_changes, [row["key_uscc"] for row in rows]),
+            ]
+        )
 
-    async def insert_versions(self, rows: Sequence[dict[str, Any]]) -> None:
-        await self.copy(VERSION, rows, json_columns=("changes",))
+    def insert_versions(self, rows: Sequence[dict[str, Any]]) -> Write:
+        return self.copy(VERSION, rows, json_columns=("changes",))
 
-    async def insert_created_versions(self, rows: Sequence[dict[str, Any]], actor: dict[str, Any]) -> None:
+    def insert_created_versions(self, rows: Sequence[dict[str, Any]], actor: dict[str, Any]) -> Write:
         """Version 1 of each new enterprise (`rows` as given to insert_enterprises); on PostgreSQL COPY
         records with the changes written straight as JSON text."""
         if not rows:
-            return
+            return nothing
         if not self.postgresql:
-            await self.insert_versions(
+            return self.insert_versions(
                 [
                     {"uscc": row["uscc"], "version": 1, **actor, "changes": created_changes(row)}
                     for row in rows
                 ]
             )
-            return
         shared = (1, *actor.values())
-        await self.copy_records(
+        return partial(
+            self.copy_records,
             VERSION,
             ["uscc", "version", *actor, "changes"],
             [(row["uscc"], *shared, created_changes_json(row)) for row in rows],
         )
 
     async def insert_rows(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+        await self.execute_chunks(insert(table), rows)
+
+    async def execute_chunks(self, statement: Any, rows: Sequence[dict[str, Any]]) -> None:
         for part in chunks(rows):
-            await self.session.execute(insert(table), list(part))
+            await self.session.execute(statement, list(part))
 
     async def claim(self, push: dict[str, Any]) -> None:
         """Records the applied push. A concurrent push with the same request id waits on the unique key

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.bulk.parse import BLOCK, Item, Reader
 from services.enrollment.bulk.progress import Progress
-from services.enrollment.bulk.repository import BulkRepository
+from services.enrollment.bulk.repository import BulkRepository, Write, in_order
 from services.enrollment.bulk.schemas import Mode, OtherCounty, Outcome, PushReport, RecordError
 from services.enrollment.db import audit_log
 from services.enrollment.enterprise.dossier import FIELDS, check_dossier, diff
@@ -34,7 +34,12 @@ from szcore.types import utcnow
 MAX_RECORDS = 100_000
 # Records read, validated and written at a time: memory holds one chunk, whatever the size of the push.
 CHUNK = 2000
-SLICE = 250  # records read and validated between two turns of the previous chunk's writes
+# The first chunks are smaller (doubling up to CHUNK): the database gets its first writes sooner instead of
+# idling while a whole chunk is read.
+FIRST_CHUNK = 250
+# Records read and validated between two turns of the previous chunk's writes: each of their statements
+# waits up to a slice for its turn, so a slice is kept short (~1 ms) to keep the database busy.
+SLICE = 50
 DEFAULTS: dict[str, Any] = {
     **{name: None for name in FIELDS},
     "srdi_status": SrdiStatus.none,
@@ -236,13 +241,15 @@ async def run(
     refuse = other_county == OtherCounty.refuse and own_county is not None
     writing = apply
     items = iter(reader)
-    pending: asyncio.Future[None] | None = None
+    pending: asyncio.Future[object] | None = None
+    size = FIRST_CHUNK
     try:
         while True:
             with paused_gc():
-                read, candidates = 0, []
-                while read < CHUNK:
-                    part = list(islice(items, min(SLICE, CHUNK - read)))
+                read, candidates, limit = 0, [], min(size, CHUNK)
+                size *= 2
+                while read < limit:
+                    part = list(islice(items, min(SLICE, limit - read)))
                     if not part:
                         break
                     read += len(part)
@@ -271,7 +278,7 @@ async def run(
                 if writing and tally.errors and mode == Mode.all_or_nothing:
                     writing = False  # rejected whatever follows; the rest is only validated
                 if writing:
-                    pending = asyncio.ensure_future(write(session, repository, principal, plan))
+                    pending = asyncio.ensure_future(write(repository, principal, plan)())
                 if progress is not None:
                     progress.set(done=tally.total, errors=len(tally.rejected_rows))
         if pending is not None:
@@ -439,9 +446,11 @@ async def make_plan(
     return plan, errors
 
 
-async def write(session: AsyncSession, repository: BulkRepository, principal: Principal, plan: Plan) -> None:
+def write(repository: BulkRepository, principal: Principal, plan: Plan) -> Write:
     """One chunk's rows, versions, change-log rows and events, each in one bulk statement (COPY on
-    PostgreSQL): a created or updated enterprise's event is in the same transaction as its row."""
+    PostgreSQL): a created or updated enterprise's event is in the same transaction as its row. The rows
+    are built here; the statements are sent when the returned write is awaited, so that the database
+    writes them while the next chunk is read, without waiting for Python between two statements."""
     now = utcnow()
     source = DossierSource.county_push if principal.role != Role.city_admin else DossierSource.city
     common = {
@@ -453,8 +462,8 @@ async def write(session: AsyncSession, repository: BulkRepository, principal: Pr
         "admission_status": AdmissionStatus.registered,
         "batch_id": None,
     }
-    await repository.insert_enterprises(plan.creates, common)
-    await repository.update_enterprises(
+    enterprises_written = repository.insert_enterprises(plan.creates, common)
+    updates_written = repository.update_enterprises(
         [
             {
                 "key_uscc": values["uscc"],
@@ -470,8 +479,8 @@ async def write(session: AsyncSession, repository: BulkRepository, principal: Pr
         "changed_role": principal.role.value,
         "changed_at": now,
     }
-    await repository.insert_created_versions(plan.creates, actor)
-    await repository.insert_versions(
+    created_versions_written = repository.insert_created_versions(plan.creates, actor)
+    versions_written = repository.insert_versions(
         [
             {"uscc": values["uscc"], "version": values["version"], **actor, "changes": changes}
             for values, changes in plan.updates
@@ -487,7 +496,10 @@ async def write(session: AsyncSession, repository: BulkRepository, principal: Pr
         )
         for values, changes in plan.updates
     ]
-    await repository.add_events(payloads, "enterprise")
+    events_written = repository.add_events(payloads, "enterprise")
+    return in_order(
+        [enterprises_written, updates_written, created_versions_written, versions_written, events_written]
+    )
 
 
 def as_row(values: dict[str, Any]) -> Any:

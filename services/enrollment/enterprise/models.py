@@ -95,10 +95,11 @@ class EnterpriseVersion(Base):
     """One change of a dossier: who, when, from which source, and each field's old and new value."""
 
     __tablename__ = "enterprise_version"
+    # The unique constraint's index serves the lookups by uscc too: no index of its own (migration 0012).
     __table_args__ = (UniqueConstraint("uscc", "version"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
-    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
     version: Mapped[int] = mapped_column(Integer)
     source: Mapped[DossierSource] = mapped_column(Enum(DossierSource, native_enum=False, length=20))
     changed_by: Mapped[str] = mapped_column(String(200))

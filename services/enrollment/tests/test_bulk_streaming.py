@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.bulk import parse, service
 from services.enrollment.bulk.models import BulkPush
-from services.enrollment.bulk.repository import BulkRepository
+from services.enrollment.bulk.repository import BulkRepository, Write
 from services.enrollment.db import infra, outbox
 from services.enrollment.enterprise.events import enterprise_registered
 from services.enrollment.enterprise.models import DossierSource, SizeClass
@@ -154,11 +154,15 @@ class TestChunkedPush:
         calls = []
         add_events = BulkRepository.add_events
 
-        async def failing(self: BulkRepository, *args: Any) -> None:
+        def failing(self: BulkRepository, *args: Any) -> Write:
             calls.append(1)
             if len(calls) == 3:
-                raise RuntimeError("the database went away")
-            await add_events(self, *args)
+
+                async def fail() -> None:
+                    raise RuntimeError("the database went away")
+
+                return fail
+            return add_events(self, *args)
 
         monkeypatch.setattr(BulkRepository, "add_events", failing)
         try:
