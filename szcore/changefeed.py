@@ -220,6 +220,9 @@ class ChangeSequencer:
             self.drain,
             flag="changes_pending",
             poll_seconds=poll_seconds,
+            # Numbering can wait a few tens of milliseconds (readers see only numbered changes); each drain
+            # is a transaction of its own, which one per commit would make as costly as the commits.
+            gather_seconds=0.05,
             on_error=lambda exc, delay: log.warning(
                 "change sequencer failed, retrying", extra={"error": str(exc), "delay": delay}
             ),

@@ -20,6 +20,7 @@ class CommitFollower:
         *,
         flag: str,
         poll_seconds: float,
+        gather_seconds: float = 0.0,
         can_drain: Callable[[], bool] = lambda: True,
         on_error: Callable[[Exception, float], None] | None = None,
     ) -> None:
@@ -27,6 +28,7 @@ class CommitFollower:
         self.drain = drain
         self.flag = flag
         self.poll_seconds = poll_seconds
+        self.gather_seconds = gather_seconds
         self.can_drain = can_drain
         self.on_error = on_error
         self.wakeup = asyncio.Event()
@@ -69,6 +71,11 @@ class CommitFollower:
                     await self.wakeup.wait()
             except TimeoutError:
                 pass
+            else:
+                if self.gather_seconds:
+                    # Woken by a commit: the commits of the next moments join this drain, so a busy process
+                    # drains once for many instead of once per commit.
+                    await asyncio.sleep(self.gather_seconds)
             # Cleared before draining: a commit during the drain wakes the loop again at once.
             self.wakeup.clear()
             if not self.can_drain():

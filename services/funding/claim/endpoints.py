@@ -1,12 +1,12 @@
 import csv
 import io
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response, status
 
 from services.funding.claim import auth, service
-from services.funding.claim.models import Claim, ClaimAllocation, Payment
+from services.funding.claim.models import Claim
 from services.funding.claim.repository import (
     BATCH_ORDERS,
     CLAIM_ORDERS,
@@ -51,6 +51,7 @@ from szcore.readaudit import record_reads
 from szcore.service import DbSession
 
 router = APIRouter(tags=["claim"])
+_CLAIM_FIELDS = tuple(ClaimRead.model_fields)
 
 
 async def detail(session: DbSession, claim: Claim) -> ClaimDetail:
@@ -182,19 +183,20 @@ async def approve_claim(
         response: list[ClaimDetail] = []
 
         async def respond(
-            claim: Claim, allocations: Sequence[ClaimAllocation], payments: Sequence[Payment]
+            claim: Claim, allocations: Sequence[dict[str, Any]], payments: Sequence[dict[str, Any]]
         ) -> None:
-            # Before the source is locked, and from what the approval loaded and wrote: no re-reads.
+            # Before the source is locked, and from what the approval loaded and wrote: no re-reads, and
+            # validated once (nested parts from the ORM objects and rows as they are).
             response[:] = [
-                ClaimDetail(
-                    **ClaimRead.model_validate(claim).model_dump(),
-                    invoices=[InvoiceRead.model_validate(i) for i in claim.invoices],
-                    attachments=[AttachmentRead.model_validate(a) for a in claim.attachments],
-                    allocations=[AllocationRead.model_validate(a) for a in allocations],
-                    payments=[
-                        PaymentRead.model_validate(p)
-                        for p in sorted(payments, key=lambda p: (p.queued_at, p.payment_id))
-                    ],
+                ClaimDetail.model_validate(
+                    {name: getattr(claim, name) for name in _CLAIM_FIELDS}
+                    | {
+                        "invoices": claim.invoices,
+                        "attachments": claim.attachments,
+                        "allocations": allocations,
+                        "payments": sorted(payments, key=lambda p: (p["queued_at"], p["payment_id"])),
+                    },
+                    from_attributes=True,
                 )
             ]
             await answer_early(session, scope=scope, key=idempotency_key, answer=response[0])

@@ -1,9 +1,11 @@
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, literal, select, text
+from sqlalchemy import Table, bindparam, case, delete, func, insert, literal, select, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -16,10 +18,13 @@ from services.funding.claim.models import (
     Recovery,
 )
 from services.funding.claim.states import HOLDS_INVOICES, ClaimStatus
-from services.funding.db import audit_log
+from services.funding.db import audit_log, outbox
 from services.funding.ledger.models import LedgerEntry
 from services.funding.ledger.repository import HEAD_COLUMNS, available_of
+from services.funding.national.feed import feed
+from services.funding.policy.repository import digest_of
 from szcore.keyset import Order, read_page
+from szcore.types import utcnow
 
 # Sorts of the lists; each ends with the primary key so its key is unique (keyset-safe).
 CLAIM_ORDERS = {
@@ -107,11 +112,62 @@ def _cap_usage_columns(recipient: bool, line: bool, programme: bool) -> list[Any
 
 
 _APPROVAL = (
-    select(Claim)
+    select(Claim, digest_of(Claim.policy_key, Claim.policy_version))
     .where(Claim.claim_id == bindparam("claim_id"))
     .options(joinedload(Claim.invoices), joinedload(Claim.attachments))
     .with_for_update(of=Claim)
     .execution_options(populate_existing=True)
+)
+
+# The approval's writes, in Core (built once): the unit of work cost more CPU than the statements. The
+# change feed is recorded here (`feed.track` covers ORM writes only).
+_CLAIMS, _ALLOCATIONS, _PAYMENTS = Claim.__table__, ClaimAllocation.__table__, Payment.__table__
+_DECISION = (
+    update(_CLAIMS)
+    .where(_CLAIMS.c.claim_id == bindparam("d_claim_id"))
+    .values(
+        status=bindparam("d_status"),
+        approved_fen=bindparam("d_approved_fen"),
+        updated_at=bindparam("d_updated_at"),
+    )
+)
+_INSERT_ALLOCATIONS = insert(_ALLOCATIONS)
+_INSERT_PAYMENTS = insert(_PAYMENTS)
+_INSERT_CHANGES = insert(feed.table)
+_INSERT_EVENTS = insert(outbox.table)
+_WRITTEN = ((_ALLOCATIONS, "a"), (_PAYMENTS, "p"), (outbox.table, "e"), (feed.table, "c"))
+
+
+def _unnest_insert(table: Table, columns: Sequence[str], prefix: str) -> str:
+    """PostgreSQL: an INSERT of any number of rows from one array per column (`:{prefix}_{column}`)."""
+    dialect = postgresql.dialect()
+    arrays = ", ".join(
+        f"CAST(:{prefix}_{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in columns
+    )
+    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
+
+
+@functools.cache
+def _decision_statement(*shapes: tuple[str, ...]) -> Any:
+    """PostgreSQL: the claim's UPDATE and the inserts of its rows, event and changes in one statement
+    (data-modifying CTEs), built once per set of columns."""
+    *parts, changes = [
+        _unnest_insert(table, columns, prefix)
+        for (table, prefix), columns in zip(_WRITTEN, shapes, strict=True)
+    ]
+    ctes = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts))
+    return text(
+        "WITH decided AS (UPDATE claim SET status = :d_status, approved_fen = :d_approved_fen, "
+        f"updated_at = :d_updated_at WHERE claim_id = :d_claim_id), {ctes} {changes}"
+    )
+
+
+_DELETE_ALLOCATIONS = delete(_ALLOCATIONS).where(
+    _ALLOCATIONS.c.claim_id == bindparam("claim_id"),
+    _ALLOCATIONS.c.source_id.in_(bindparam("source_ids", expanding=True)),
+)
+_DELETE_PAYMENTS = delete(_PAYMENTS).where(
+    _PAYMENTS.c.payment_id.in_(bindparam("payment_ids", expanding=True))
 )
 
 
@@ -136,10 +192,68 @@ class ClaimRepository:
             query = query.with_for_update(of=Claim)
         return (await self.session.execute(query)).scalars().first()
 
-    async def get_for_approval(self, claim_id: str) -> Claim | None:
-        """The claim locked, with its invoices and attachments (its answer's parts) in the same statement;
-        an approvable claim has no allocations yet, so they are not loaded."""
-        return (await self.session.execute(_APPROVAL, {"claim_id": claim_id})).unique().scalars().first()
+    async def get_for_approval(self, claim_id: str) -> tuple[Claim, str | None] | None:
+        """The claim locked, with its invoices and attachments (its answer's parts) and its pinned policy
+        version's digest (None: no such version) in the same statement; an approvable claim has no
+        allocations yet, so they are not loaded."""
+        row = (await self.session.execute(_APPROVAL, {"claim_id": claim_id})).unique().first()
+        return None if row is None else (row[0], row[1])
+
+    async def write_decision(
+        self,
+        claim_id: str,
+        decision: tuple[str, int, datetime],
+        allocations: Sequence[dict[str, Any]] = (),
+        payments: Sequence[dict[str, Any]] = (),
+        events: Sequence[dict[str, Any]] = (),
+    ) -> None:
+        """The claim's (status, approved_fen, updated_at) and what the decision adds (allocation, payment and
+        outbox rows), with their changes in the change feed, in Core: one statement on PostgreSQL. The claim's
+        ORM object is the caller's to keep in step."""
+        status, approved_fen, updated_at = decision
+        claim = {"d_claim_id": claim_id, "d_status": status, "d_approved_fen": approved_fen}
+        claim["d_updated_at"] = updated_at
+        now = utcnow()
+        changes = [{"entity_type": "claim", "entity_id": claim_id, "recorded_at": now}]
+        changes += [
+            {"entity_type": "payment", "entity_id": p["payment_id"], "recorded_at": now}
+            for p in sorted(payments, key=lambda p: p["payment_id"])
+        ]
+        if self.session.bind.dialect.name == "postgresql":
+            written = [allocations, payments, events, changes]
+            # The columns of the rows given (any one column where none are: nothing is inserted).
+            shapes = [
+                tuple(rows[0]) if rows else (table.c[0].name,)
+                for (table, _), rows in zip(_WRITTEN, written, strict=True)
+            ]
+            params: dict[str, Any] = claim
+            for (_, prefix), columns, rows in zip(_WRITTEN, shapes, written, strict=True):
+                params |= {f"{prefix}_{name}": [row[name] for row in rows] for name in columns}
+            await self.session.execute(_decision_statement(*shapes), params)
+        else:
+            await self.session.execute(_DECISION, claim)
+            for statement, rows in (
+                (_INSERT_ALLOCATIONS, allocations),
+                (_INSERT_PAYMENTS, payments),
+                (_INSERT_EVENTS, events),
+                (_INSERT_CHANGES, changes),
+            ):
+                if rows:
+                    await self.session.execute(statement, list(rows))
+        feed.written(self.session, changes)
+        outbox.written(self.session, events)
+
+    async def delete_staged(
+        self, claim_id: str, source_ids: Sequence[str], payment_ids: Sequence[str]
+    ) -> None:
+        """Takes back allocations and payments written earlier in this transaction (their changes in the feed
+        were recorded when written)."""
+        if source_ids:
+            await self.session.execute(
+                _DELETE_ALLOCATIONS, {"claim_id": claim_id, "source_ids": list(source_ids)}
+            )
+        if payment_ids:
+            await self.session.execute(_DELETE_PAYMENTS, {"payment_ids": list(payment_ids)})
 
     async def taken_invoices(self, numbers: Sequence[str]) -> Sequence[tuple[str, str, str]]:
         """(number, claim id, uscc) of invoices already held by a live claim."""

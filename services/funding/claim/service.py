@@ -10,17 +10,18 @@ from collections import defaultdict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from shuzhuan.events.v1.assessment_pb2 import PilotStatusRevoked
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from services.funding.calculation.engine import Facts, quote_line, source_levels, split_by_source
 from services.funding.claim import auth
 from services.funding.claim import events as claim_events
 from services.funding.claim.models import (
     Claim,
-    ClaimAllocation,
     ClaimAttachment,
     ClaimInvoice,
     DisbursementBatch,
@@ -42,6 +43,7 @@ from services.funding.policy.document import BaseKind, BenefitLine, PolicyDocume
 from szcore.auth import Principal, Role
 from szcore.errors import FieldError, ProblemError, bad_request, conflict, not_found
 from szcore.events import Event
+from szcore.outbox import uuid4_strings
 from szcore.types import utcnow
 
 MONEY_CHAIN = "money"
@@ -459,7 +461,8 @@ async def approve(
     principal: Principal,
     claim_id: str,
     *,
-    prepared: Callable[[Claim, Sequence[ClaimAllocation], Sequence[Payment]], Awaitable[None]] | None = None,
+    prepared: Callable[[Claim, Sequence[dict[str, Any]], Sequence[dict[str, Any]]], Awaitable[None]]
+    | None = None,
 ) -> Claim:
     """Commits the approved amount on the funding sources. The sources are locked last, for the shortest
     critical section (every approval of a source waits on it): the plan is made on the balances as they
@@ -467,31 +470,31 @@ async def approve(
     redone on the locked balances, and the writes are redone only if it changed. The caps (per enterprise
     on the line, line total, programme total) are read only under a lock per cap, taken just before the
     sources' (approvals on different sources share a line's cap); the guess assumes they leave room.
-    `prepared(claim, allocations, payments)` runs before the lock too (and again if the writes were redone):
-    the endpoint builds its response there."""
+    `prepared(claim, allocations, payments)` (the rows written, as dicts) runs before the lock too (and
+    again if the writes were redone): the endpoint builds its response there."""
     auth.require(auth.is_city(principal), "Only the city approves claims")
     repository = ClaimRepository(session)
-    claim = await repository.get_for_approval(claim_id)
-    if claim is None or not auth.can_read(principal, claim.county_code, claim.uscc):
+    found = await repository.get_for_approval(claim_id)
+    if found is None or not auth.can_read(principal, found[0].county_code, found[0].uscc):
         raise not_found("claim_not_found", f"No claim {claim_id} visible to you")
-    if next_status(ClaimStatus(claim.status), Action.approve) is None:
+    claim, digest = found
+    approved = next_status(ClaimStatus(claim.status), Action.approve)
+    if approved is None:
         raise conflict("claim_wrong_state", f"A claim in state {claim.status} cannot be approved")
-    policy = await policy_service.pinned(session, claim.policy_key, claim.policy_version)
+    policy = await policy_service.pinned_by_digest(session, claim.policy_key, claim.policy_version, digest)
     line = policy.line(claim.line_code)
     assert line is not None  # a pinned version never changes
     ledger_repository = LedgerRepository(session)
-    # Read before the claim changes: its writes then go out in one flush (no autoflush in between).
     unlocked = await ledger_repository.sources_with_available(policy.key)
     policy_sources = [source for source, _ in unlocked]
     cap_keys = cap_lock_keys(policy, line, claim.uscc)
     # The guess takes the caps as untouched (they seldom bind; reading them here would be one more
     # statement on every approval): they are read under their locks, and a cut amount redoes the writes.
     amount = approvable_fen(claim, line, policy)
-    before = (claim.status, claim.approved_fen, claim.updated_at)
-    claim.approved_fen = max(amount, 0)
-    _transition(claim, Action.approve)
+    before = _decision(claim)
+    _show_decision(claim, (approved.value, max(amount, 0), utcnow()))
     _, _, candidates = _candidates(policy, line, claim, policy_sources)
-    wanted = sorted({source.source_id for source in candidates.values() if source is not None})
+    wanted = {source.source_id: source for source in candidates.values() if source is not None}
     staged: _Staged | None = None
     try:
         guess = (
@@ -511,9 +514,9 @@ async def approve(
     # enterprise on the line) and on these sources waits, and every money move waits on the chains. Caps
     # first, then sources, then the ledger and money audit chains, each in key order; all that is read
     # under them is read in one statement.
-    async with _source_gate(wanted):
+    async with _source_gate(sorted(wanted)):
         await repository.lock_caps(cap_keys)
-        locked = await ledger_repository.lock_sources(wanted)
+        locked = await ledger_repository.lock_loaded_sources(list(wanted.values()))
         await repository.lock_keys([CHAIN_LOCK, audit_log.lock_key(MONEY_CHAIN)])
         state = await repository.locked_state(
             claim.claim_id,
@@ -532,15 +535,15 @@ async def approve(
                 amount = approvable_fen(claim, line, policy, CapUsage(*state.usage))
             if amount <= 0:
                 raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
-            claim.approved_fen = amount
+            set_committed_value(claim, "approved_fen", amount)
             parts = plan_sources(policy, line, claim, amount, list(locked.values()), left)
             ledger.check_available(left, {source.source_id: fen for source, fen in parts})
         except ProblemError:
             # A refusal leaves the claim as it was even where the caller's transaction goes on.
+            _show_decision(claim, before)
             if staged is not None:
                 await _unstage(session, staged)
-            claim.status, claim.approved_fen, claim.updated_at = before
-            await session.flush()
+                await repository.write_decision(claim.claim_id, before)
             raise
         if staged is None or _plan_key(staged.parts) != _plan_key(parts):
             if staged is not None:
@@ -605,57 +608,86 @@ async def _source_gate(source_ids: Sequence[str]) -> AsyncIterator[None]:
 @dataclass
 class _Staged:
     parts: list[tuple[FundingSource, int]]
-    allocations: list[ClaimAllocation] = field(default_factory=list)
-    payments: list[Payment] = field(default_factory=list)
+    allocations: list[dict[str, Any]] = field(default_factory=list)
+    payments: list[dict[str, Any]] = field(default_factory=list)
     event_id: str = ""
+
+
+def _decision(claim: Claim) -> tuple[str, int, datetime]:
+    return claim.status, claim.approved_fen, claim.updated_at
+
+
+def _show_decision(claim: Claim, decision: tuple[str, int, datetime]) -> None:
+    """The approval writes the claim in Core (`write_decision`): its ORM object shows the values as
+    loaded, so that no flush writes them again."""
+    for name, value in zip(("status", "approved_fen", "updated_at"), decision, strict=True):
+        set_committed_value(claim, name, value)
 
 
 async def _stage_approval(
     session: AsyncSession, claim: Claim, parts: list[tuple[FundingSource, int]]
 ) -> _Staged:
-    """The approval's writes that follow from the plan (allocations, queued payments, the event)."""
+    """The approval's writes that follow from the plan: the claim, allocations, queued payments, the event."""
     staged = _Staged(parts)
     staged.allocations = [
-        ClaimAllocation(
-            claim_id=claim.claim_id,
-            source_id=source.source_id,
-            level=source.level,
-            amount_fen=fen,
-            paid_fen=0,
-        )
+        {
+            "claim_id": claim.claim_id,
+            "source_id": source.source_id,
+            "level": source.level,
+            "amount_fen": fen,
+            "paid_fen": 0,
+        }
         for source, fen in parts
     ]
-    staged.payments = [_payment(claim, source.source_id, fen) for source, fen in parts]
-    await ClaimRepository(session).add(*staged.allocations, *staged.payments)
-    staged.event_id = await outbox.add(
-        session,
-        claim_events.claim_approved(claim, [(s.source_id, s.level, fen) for s, fen in parts]),
+    staged.payments = [
+        _payment_row(claim, source.source_id, fen, payment_id, utcnow())
+        for (source, fen), payment_id in zip(parts, uuid4_strings(len(parts)), strict=True)
+    ]
+    events = outbox.rows(
+        [
+            (
+                claim_events.claim_approved(claim, [(s.source_id, s.level, fen) for s, fen in parts]),
+                claim.claim_id,
+            )
+        ],
         aggregate_type="claim",
-        aggregate_id=claim.claim_id,
+    )
+    staged.event_id = events[0]["event_id"]
+    await ClaimRepository(session).write_decision(
+        claim.claim_id, _decision(claim), staged.allocations, staged.payments, events
     )
     return staged
 
 
 async def _unstage(session: AsyncSession, staged: _Staged) -> None:
-    """The locked balances changed the plan: take back what was written for the first one."""
-    for row in [*staged.allocations, *staged.payments]:
-        await session.delete(row)
-    await session.flush()
+    """The locked balances changed the plan (or refused it): take back the rows and the event written for
+    the first one."""
+    await ClaimRepository(session).delete_staged(
+        staged.allocations[0]["claim_id"],
+        [row["source_id"] for row in staged.allocations],
+        [row["payment_id"] for row in staged.payments],
+    )
     await outbox.discard(session, [staged.event_id])
 
 
+def _payment_row(claim: Claim, source_id: str, amount: int, payment_id: str, now: datetime) -> dict[str, Any]:
+    return {
+        "payment_id": payment_id,
+        "claim_id": claim.claim_id,
+        "uscc": claim.uscc,
+        "source_id": source_id,
+        "amount_fen": amount,
+        "batch_id": None,
+        "status": "queued",
+        "bank_reference": "",
+        "failure_reason": "",
+        "queued_at": now,
+        "settled_at": None,
+    }
+
+
 def _payment(claim: Claim, source_id: str, amount: int) -> Payment:
-    return Payment(
-        payment_id=str(uuid.uuid4()),
-        claim_id=claim.claim_id,
-        uscc=claim.uscc,
-        source_id=source_id,
-        amount_fen=amount,
-        status="queued",
-        bank_reference="",
-        failure_reason="",
-        queued_at=utcnow(),
-    )
+    return Payment(**_payment_row(claim, source_id, amount, str(uuid.uuid4()), utcnow()))
 
 
 async def create_batch(

@@ -59,6 +59,12 @@ _LOCK_SOURCES = (
     .with_for_update()
     .execution_options(populate_existing=True)
 )
+_LOCK_SOURCE_IDS = (
+    select(FundingSource.source_id)
+    .where(FundingSource.source_id.in_(bindparam("source_ids", expanding=True)))
+    .order_by(FundingSource.source_id)
+    .with_for_update()
+)
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 _HEAD = select(LedgerEntry.seq, LedgerEntry.hash).order_by(LedgerEntry.seq.desc()).limit(1)
 # The chain's head as scalar subqueries (NULL when empty), for reading it with other figures in one statement.
@@ -97,6 +103,13 @@ class LedgerRepository:
         FOR UPDATE but its writers are serialised by BEGIN IMMEDIATE."""
         params = {"source_ids": sorted(set(source_ids))}
         return {s.source_id: s for s in (await self.session.execute(_LOCK_SOURCES, params)).scalars().all()}
+
+    async def lock_loaded_sources(self, sources: Sequence[FundingSource]) -> dict[str, FundingSource]:
+        """As `lock_sources`, for sources the caller loaded in this transaction (a source's row is never
+        updated): only their ids are read back, not the rows into objects once more."""
+        by_id = {s.source_id: s for s in sources}
+        params = {"source_ids": sorted(by_id)}
+        return {i: by_id[i] for i in (await self.session.execute(_LOCK_SOURCE_IDS, params)).scalars()}
 
     async def lock_chain(self) -> None:
         if self.session.bind.dialect.name == "postgresql":

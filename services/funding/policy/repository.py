@@ -1,4 +1,5 @@
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -8,6 +9,15 @@ from services.funding.policy.models import PolicyVersion
 _DIGEST = select(PolicyVersion.document_sha256).where(
     PolicyVersion.policy_key == bindparam("key"), PolicyVersion.version == bindparam("version")
 )
+
+
+def digest_of(key: Any, version: Any) -> Any:
+    """The digest of a version as a column of another statement (e.g. a claim's pinned version)."""
+    return (
+        select(PolicyVersion.document_sha256)
+        .where(PolicyVersion.policy_key == key, PolicyVersion.version == version)
+        .scalar_subquery()
+    )
 
 
 class PolicyRepository:

@@ -103,13 +103,19 @@ _PARSED_MAX = 256
 
 async def pinned(session: AsyncSession, key: str, version: int) -> PolicyDocument:
     """The document of a version a claim is pinned to, parsed once per process."""
-    repository = PolicyRepository(session)
-    digest = await repository.digest(key, version)
+    return await pinned_by_digest(session, key, version, await PolicyRepository(session).digest(key, version))
+
+
+async def pinned_by_digest(
+    session: AsyncSession, key: str, version: int, digest: str | None
+) -> PolicyDocument:
+    """As `pinned`, for a caller that read the version's digest with its own row (`digest_of`); None: no
+    such version."""
     if digest is None:
         raise not_found("policy_not_found", f"No published policy {key} version {version}")
     document = _PARSED.get(digest)
     if document is None:
-        text = await repository.document(key, version)
+        text = await PolicyRepository(session).document(key, version)
         assert text is not None
         document = PolicyDocument.model_validate(json.loads(text))
         if len(_PARSED) >= _PARSED_MAX:
