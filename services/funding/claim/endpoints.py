@@ -205,15 +205,16 @@ async def approve_claim(
         return response[0] if response else await detail(session, claim)
 
     # The stored JSON is the answer (first time and on retries): not validated and serialised once more.
-    stored = await run_once_json(
-        session,
-        principal,
-        scope=scope,
-        roles=(Role.city_admin,),
-        key=idempotency_key,
-        request={},
-        action=action,
-    )
+    async with service.approval_slot():
+        stored = await run_once_json(
+            session,
+            principal,
+            scope=scope,
+            roles=(Role.city_admin,),
+            key=idempotency_key,
+            request={},
+            action=action,
+        )
     return Response(stored, media_type="application/json")  # type: ignore[return-value]
 
 

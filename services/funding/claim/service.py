@@ -44,6 +44,7 @@ from szcore.auth import Principal, Role
 from szcore.errors import FieldError, ProblemError, bad_request, conflict, not_found
 from szcore.events import Event
 from szcore.outbox import uuid4_strings
+from szcore.settings import get_settings
 from szcore.types import utcnow
 
 MONEY_CHAIN = "money"
@@ -582,6 +583,21 @@ async def approve(
             head=state.audit_head,
         )
     return claim
+
+
+_SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def approval_slot() -> asyncio.Semaphore:
+    """Per process (and event loop), at most `approval_concurrency` approvals run; the others wait, using no
+    CPU, before their transaction begins work."""
+    loop = asyncio.get_running_loop()
+    slot = _SLOTS.get(loop)
+    if slot is None:
+        slot = _SLOTS[loop] = asyncio.Semaphore(get_settings().approval_concurrency)
+    return slot
 
 
 # Per process (and event loop), one approval of a source at a time waits on the source's database lock;
