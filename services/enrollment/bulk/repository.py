@@ -6,7 +6,7 @@ from typing import Any
 
 from google.protobuf.message import Message
 from sqlalchemy import Enum as SAEnum
-from sqlalchemy import Insert, RowMapping, String, Table, bindparam, func, insert, select, true, update
+from sqlalchemy import RowMapping, String, Table, bindparam, func, insert, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,7 +18,6 @@ from services.enrollment.enterprise.dossier import FIELDS, created_changes, crea
 from services.enrollment.enterprise.models import Enterprise, EnterpriseVersion
 from services.enrollment.national.feed import feed
 from szcore.errors import conflict
-from szcore.types import UTCDateTime, utcnow
 
 CHUNK = 5000
 FEW = 100  # records written by one pipelined INSERT rather than COPY
@@ -41,15 +40,6 @@ CLAIM_POSTGRESQL, CLAIM_SQLITE = (
     .on_conflict_do_nothing(index_elements=[PUSH.c.scope, PUSH.c.request_id])
     .returning(PUSH.c.id)
     for dialect_insert in (postgresql_insert, sqlite_insert)
-)
-# The change feed's rows of many entities, from one array parameter.
-CHANGES: Insert = insert(feed.table).from_select(
-    ["entity_type", "entity_id", "recorded_at"],
-    select(
-        bindparam("entity_type", type_=String),
-        func.unnest(USCCS),
-        bindparam("recorded_at", type_=UTCDateTime),
-    ),
 )
 
 
@@ -168,16 +158,8 @@ class BulkRepository:
         return in_order([rows_written, partial(self.record_changes, [row["uscc"] for row in rows])])
 
     async def record_changes(self, usccs: Sequence[str]) -> None:
-        """The national change feed's rows (szcore.changefeed): what ChangeLog.record writes."""
-        if not usccs:
-            return
-        if not self.postgresql:
-            await feed.record(self.session, "enterprise", usccs)
-            return
-        await self.session.execute(
-            CHANGES, {"entity_type": "enterprise", "usccs": list(usccs), "recorded_at": utcnow()}
-        )
-        feed.written(self.session, usccs)
+        """The national change feed's rows (szcore.changefeed)."""
+        await feed.record(self.session, "enterprise", usccs)
 
     def add_events(self, events: Sequence[tuple[Message, str]], aggregate_type: str) -> Write:
         """Outbox.add_many's rows, written by COPY on PostgreSQL; the relay is woken after the commit."""

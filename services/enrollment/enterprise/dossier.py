@@ -129,16 +129,8 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def created_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
-    """diff({}, values) without comparing each field with nothing."""
-    changes = {}
-    for name in FIELDS:
-        value = values.get(name)
-        if value is not None:
-            kind = type(value)
-            if kind is not str and kind is not int and kind is not bool:
-                value = json_value(value)
-            changes[name] = [None, value]
-    return changes
+    """The changes of a new enterprise's first version."""
+    return diff({}, values)
 
 
 # '"field": [null, ' for each field: the start of its entry in created_changes_json.
