@@ -74,6 +74,26 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time all cores have spent busy (not idle or waiting on I/O) since boot."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    """CPU time of the PostgreSQL processes alive now (a pool's backends live through a workload)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        if text.split(" (", 1)[1].startswith("postgres)"):
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 @dataclass
 class Figure:
     """One measured figure; `baseline` was measured in the same run and `ratio` = value / baseline."""
@@ -225,14 +245,23 @@ class BenchPlatform:
             del self.platform.env["SZ_OUTBOX_RELAY"]
         await asyncio.to_thread(self.platform.wait_ready, (service,), 60)
 
-    async def start_extra(self, name: str, process: str) -> str:
-        """Another replica of a service on its own port (same database)."""
+    async def start_extra(self, name: str, process: str, env: dict[str, str] | None = None) -> str:
+        """Another replica of a service on its own port (same database), with `env` on top of the run's."""
         assert self.platform is not None
         port = free_port()
         self.platform.ports[name] = port
-        self.platform._spawn(name, [sys.executable, "-m", "ops", "serve", process, "--port", str(port)])
+        saved = dict(self.platform.env)
+        self.platform.env.update(env or {})
+        try:
+            self.platform._spawn(name, [sys.executable, "-m", "ops", "serve", process, "--port", str(port)])
+        finally:
+            self.platform.env = saved
         await asyncio.to_thread(self.platform.wait_ready, (name,), 60)
         return self.platform.url(name)
+
+    async def stop_extra(self, name: str) -> None:
+        assert self.platform is not None
+        await asyncio.to_thread(self.platform.stop_process, name)
 
     async def connect(self, service: str) -> asyncpg.Connection:
         return await asyncpg.connect(dsn(self.database_urls[service]))
@@ -281,3 +310,49 @@ class Stopwatch:
     @property
     def seconds(self) -> float:
         return time.perf_counter() - self.start
+
+
+class KeepAliveClient:
+    """A load generator's HTTP/1.1 client: one keep-alive connection per caller and host, requests written
+    as bytes, answers read by Content-Length (or chunks). A tenth of httpx's CPU per request, which
+    otherwise takes a share of the same cores the platform is measured on."""
+
+    def __init__(self) -> None:
+        self.connections: list[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = []
+
+    async def connect(self, base_url: str) -> "KeepAliveConnection":
+        url = httpx.URL(base_url)
+        reader, writer = await asyncio.open_connection(url.host, url.port)
+        self.connections.append((reader, writer))
+        return KeepAliveConnection(reader, writer, f"{url.host}:{url.port}")
+
+    async def aclose(self) -> None:
+        for _, writer in self.connections:
+            writer.close()
+        await asyncio.gather(*(w.wait_closed() for _, w in self.connections), return_exceptions=True)
+
+
+@dataclass
+class KeepAliveConnection:
+    reader: asyncio.StreamReader
+    writer: asyncio.StreamWriter
+    host: str
+
+    async def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes = b""
+    ) -> tuple[int, bytes]:
+        lines = [f"{method} {path} HTTP/1.1", f"host: {self.host}", f"content-length: {len(body)}"]
+        lines += [f"{name}: {value}" for name, value in headers.items()]
+        self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+        status = int(head[0].split(" ", 2)[1])
+        fields = {
+            k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:] if line)
+        }
+        if "content-length" in fields:
+            return status, await self.reader.readexactly(int(fields["content-length"]))
+        content = b""
+        while size := int((await self.reader.readuntil(b"\r\n")).strip(), 16):
+            content += (await self.reader.readexactly(size + 2))[:-2]
+        await self.reader.readuntil(b"\r\n")
+        return status, content

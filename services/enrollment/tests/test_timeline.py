@@ -5,13 +5,13 @@ import httpx
 from google.protobuf.message import Message
 from shuzhuan.events.v1.assessment_pb2 import AcceptanceEvaluated
 from shuzhuan.events.v1.funding_pb2 import PaymentDisbursed
-from shuzhuan.events.v1.matching_pb2 import ContractSigned, EngagementCreated
+from shuzhuan.events.v1.matching_pb2 import ContractSigned, EngagementCancelled, EngagementCreated
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.enrollment.timeline.events import PRODUCERS, timeline
-from services.enrollment.timeline.models import TimelineEntry
-from services.enrollment.timeline.service import SUMMARIES, apply_event
+from services.enrollment.timeline.models import ProviderEngagement, TimelineEntry
+from services.enrollment.timeline.service import SUMMARIES, apply_event, apply_events
 from szcore.auth import Role
 from szcore.events import Event, new_envelope, to_timestamp
 
@@ -75,6 +75,29 @@ class TestTimeline:
             f"/enterprises/{USCC}/timeline", headers=tokens.headers(Role.county_admin, county="410323")
         )
         assert response.status_code == 404
+
+
+class TestBatch:
+    async def test_a_batch_leaves_what_its_events_one_by_one_leave(self, session: AsyncSession) -> None:
+        """The consumer applies a fetched batch at once: rows once per event id, engagements in order."""
+        created = EngagementCreated(
+            engagement_id="g7", uscc=USCC, provider_id="prov-7", kind="diagnosis", created_at=at(1)
+        )
+        cancelled = EngagementCancelled(
+            engagement_id="g7", uscc=USCC, provider_id="prov-7", cancelled_at=at(2)
+        )
+        again = EngagementCreated(
+            engagement_id="g8", uscc=USCC, provider_id="prov-7", kind="diagnosis", created_at=at(3)
+        )
+        paid = event(PaymentDisbursed(payment_id="p7", uscc=USCC, amount_fen=100, paid_at=at(4)), "funding")
+        batch = [event(m, "matching") for m in (created, cancelled, again)] + [paid, paid]
+        assert timeline.batch_handler is apply_events
+        await apply_events(session, batch)
+        await apply_events(session, batch[3:])  # redelivered in a later batch
+        rows = (await session.execute(select(TimelineEntry.event_id).where(TimelineEntry.uscc == USCC))).all()
+        assert sorted(r.event_id for r in rows) == sorted({e.event_id for e in batch})
+        query = select(ProviderEngagement.engagement_id).where(ProviderEngagement.uscc == USCC)
+        assert list((await session.execute(query)).scalars()) == ["g8"]
 
 
 class TestProviderAccess:

@@ -1,4 +1,4 @@
-from services.enrollment.timeline.service import apply_event
+from services.enrollment.timeline.service import apply_event, apply_events
 from szcore.bus import Subscription
 
 PRODUCERS = {
@@ -19,5 +19,6 @@ timeline = Subscription(
     name="enrollment-timeline",
     events=[(producer, event_type) for event_type, producer in PRODUCERS.items()],
     handler=apply_event,
+    batch_handler=apply_events,
     description="Feeds the dossier timeline with what assessment, matching and funding report",
 )

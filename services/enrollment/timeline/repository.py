@@ -12,12 +12,12 @@ class TimelineRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def add_once(self, values: dict[str, Any]) -> None:
-        """Insert unless the event is already there (redeliveries and replays are no-ops)."""
+    async def add_once(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert those not already there (redeliveries and replays are no-ops)."""
         dialect = self.session.bind.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        statement = insert(TimelineEntry).values(**values).on_conflict_do_nothing(index_elements=["event_id"])
-        await self.session.execute(statement)
+        statement = insert(TimelineEntry.__table__).on_conflict_do_nothing(index_elements=["event_id"])
+        await self.session.execute(statement, list(rows))
 
     async def add_engagement(self, uscc: str, provider_id: str, engagement_id: str) -> None:
         dialect = self.session.bind.dialect.name

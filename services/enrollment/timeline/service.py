@@ -69,28 +69,41 @@ SUMMARIES: dict[str, tuple[str, Callable[[Any], str]]] = {
 }
 
 
-async def apply_event(session: AsyncSession, event: Event) -> None:
+def timeline_row(event: Event) -> dict[str, Any]:
     payload: Message = event.payload
     time_field, summary = SUMMARIES[event.event_type]
     occurred = getattr(payload, time_field)
-    repository = TimelineRepository(session)
+    return {
+        "event_id": event.event_id,
+        "uscc": getattr(payload, "uscc"),  # noqa: B009
+        "producer": event.envelope.producer,
+        "event_type": event.event_type,
+        "occurred_at": from_timestamp(occurred if occurred.seconds else event.envelope.occurred_at),
+        "summary": summary(payload)[:300],
+        "data": MessageToDict(payload, preserving_proto_field_name=True),
+    }
+
+
+async def _follow_engagement(repository: TimelineRepository, payload: Message) -> None:
     if isinstance(payload, EngagementCreated) and payload.provider_id:
         await repository.add_engagement(payload.uscc, payload.provider_id, payload.engagement_id)
     if isinstance(payload, EngagementCancelled | EngagementClosed) and payload.provider_id:
         await repository.end_engagement(payload.uscc, payload.provider_id, payload.engagement_id)
     if isinstance(payload, ProjectCompleted) and payload.provider_id:
         await repository.end_engagement(payload.uscc, payload.provider_id, None)
-    await repository.add_once(
-        {
-            "event_id": event.event_id,
-            "uscc": getattr(payload, "uscc"),  # noqa: B009
-            "producer": event.envelope.producer,
-            "event_type": event.event_type,
-            "occurred_at": from_timestamp(occurred if occurred.seconds else event.envelope.occurred_at),
-            "summary": summary(payload)[:300],
-            "data": MessageToDict(payload, preserving_proto_field_name=True),
-        }
-    )
+
+
+async def apply_event(session: AsyncSession, event: Event) -> None:
+    await apply_events(session, [event])
+
+
+async def apply_events(session: AsyncSession, events: list[Event]) -> None:
+    """A batch in stream order: the engagements (which grant providers reading rights) change in that
+    order; the timeline rows, keyed by event id, go in with one statement."""
+    repository = TimelineRepository(session)
+    for event in events:
+        await _follow_engagement(repository, event.payload)
+    await repository.add_once([timeline_row(event) for event in events])
 
 
 ACTION_LABELS = {
