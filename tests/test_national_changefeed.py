@@ -178,6 +178,28 @@ class TestConcurrentWrites:
         assert [(r.entity_id, r.seq) for r in rows] == [("b1", 2), ("b2", 4), ("a", 5), ("b3", 6)]
         assert not more
 
+    async def test_a_push_of_many_changes_numbers_each_entity_once_over_several_batches(
+        self, engine: AsyncEngine
+    ) -> None:
+        """Bulk writes record thousands of changes at once; some entities again (and twice in one batch)."""
+        sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        first = [f"e{n:04}" for n in range(1200)]
+        again = first[::2] + first[:10]
+        for ids in (first, again):
+            async with sessionmaker() as session, session.begin():
+                await feed.record(session, "item", ids)
+            while True:
+                async with sessionmaker() as session, session.begin():
+                    if await feed.sequence(session, batch_size=500) < 500:
+                        break
+        async with sessionmaker() as session:
+            rows, more = await feed.read(session, 0, 5000)
+            head = await feed.head(session)
+        assert not more and len(rows) == len({r.entity_id for r in rows}) == 1200
+        latest = {r.entity_id: r.seq for r in rows}
+        assert min(latest[i] for i in again) > max(latest[i] for i in set(first) - set(again))
+        assert head == max(latest.values()) > 1200
+
     async def test_an_unchanged_object_in_the_session_records_nothing(self, engine: AsyncEngine) -> None:
         sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
         async with sessionmaker() as session, session.begin():
