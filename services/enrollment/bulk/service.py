@@ -233,15 +233,17 @@ async def run(
     other_county: OtherCounty,
     progress: Progress | None,
 ) -> Tally:
-    """Chunk by chunk: read and validate, look up the existing rows, write. A chunk's writes run while
-    the next chunk is read and validated (the reading yields to them every SLICE records), so the
-    database works while Python does; the next lookup waits for them, the session is never used twice
-    at once."""
+    """Chunk by chunk: read and validate, look up the existing rows, plan, write. The database writes a
+    chunk while Python plans and builds the next one's rows and reads and validates the one after (the
+    reading yields to the writes every SLICE records): each chunk's lookup is sent before the previous
+    chunk's writes, so that it need not wait for them (a push never names a USCC twice, so no chunk's
+    lookup depends on another chunk's writes). The session is never used twice at once."""
     tally = Tally()
     refuse = other_county == OtherCounty.refuse and own_county is not None
     writing = apply
     items = iter(reader)
     pending: asyncio.Future[object] | None = None
+    built: Write | None = None  # the last planned chunk's writes, sent after the next chunk's lookup
     size = FIRST_CHUNK
     try:
         while True:
@@ -268,22 +270,27 @@ async def run(
                     await pending
                     pending = None
                 if tally.refused_rows:
-                    writing = False  # the push will be refused: the rest is only read for the list of rows
+                    writing, built = False, None  # the push will be refused: the rest is only listed
                     continue
-                plan, errors = await make_plan(session, repository, candidates, own_county, tally)
+                existing = await look_up(session, repository, candidates, tally)
+                if built is not None:
+                    pending, built = asyncio.ensure_future(built()), None
+                plan, errors = make_plan(candidates, existing, own_county, tally.configs)
                 tally.add_errors(errors)
                 tally.created += len(plan.creates)
                 tally.updated += len(plan.updates)
                 tally.unchanged += plan.unchanged
                 if writing and tally.errors and mode == Mode.all_or_nothing:
-                    writing = False  # rejected whatever follows; the rest is only validated
+                    writing, built = False, None  # rejected whatever follows; the rest is only validated
                 if writing:
-                    pending = asyncio.ensure_future(write(repository, principal, plan)())
+                    built = write(repository, principal, plan)
                 if progress is not None:
                     progress.set(done=tally.total, errors=len(tally.rejected_rows))
         if pending is not None:
             await pending
             pending = None
+        if built is not None:
+            await built()
     finally:
         if pending is not None:
             # Failed while a chunk was being written: the writes end before the push is rolled back.
@@ -400,16 +407,31 @@ def refuse_other_county(rows: list[int], own_county: str) -> None:
     )
 
 
-async def make_plan(
+async def look_up(
     session: AsyncSession,
     repository: BulkRepository,
     candidates: list[tuple[int, str, dict[str, Any]]],
-    own_county: str | None,
     tally: Tally,
-) -> tuple[Plan, list[RecordError]]:
+) -> dict[str, Any]:
+    """What planning a chunk reads: the enterprises it names, and the configuration of any programme they
+    are or will be in that this push has not loaded yet (kept in `tally.configs`)."""
     existing = await repository.existing([uscc for _, uscc, _ in candidates])
     configs = tally.configs
+    wanted = {sent.get("programme_id") for _, _, sent in candidates}
+    wanted |= {row["programme_id"] for row in existing.values()}
     programmes = ProgrammeRepository(session)
+    for programme_id in sorted(p for p in wanted if p and p not in configs):
+        programme = await programmes.get(programme_id)
+        configs[programme_id] = ProgrammeConfig.model_validate(programme.config) if programme else None
+    return existing
+
+
+def make_plan(
+    candidates: list[tuple[int, str, dict[str, Any]]],
+    existing: dict[str, Any],
+    own_county: str | None,
+    configs: dict[str, ProgrammeConfig | None],
+) -> tuple[Plan, list[RecordError]]:
     plan, errors = Plan([], [], 0), []
     for row, uscc, sent in candidates:
         current = existing.get(uscc)
@@ -428,9 +450,6 @@ async def make_plan(
         if current is not None and "industry_code" in sent and "pilot_industry" not in sent:
             after["pilot_industry"] = None
         programme_id = after.get("programme_id")
-        if programme_id and programme_id not in configs:
-            programme = await programmes.get(programme_id)
-            configs[programme_id] = ProgrammeConfig.model_validate(programme.config) if programme else None
         problems = check_dossier(after, configs.get(programme_id) if programme_id else None)
         if problems:
             errors += [record_error(row, uscc, problem) for problem in problems]
