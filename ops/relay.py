@@ -19,6 +19,7 @@ from http import HTTPStatus
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from szcore import metrics
 from szcore.bus import EventBus
 from szcore.db import is_sqlite
 from szcore.logging import configure_logging
@@ -59,12 +60,13 @@ def parse_request_line(head: bytes) -> tuple[str, str] | None:
     return method, target.split("?", 1)[0]
 
 
-def route(method: str, path: str, ready: bool) -> Reply:
+def route(method: str, path: str, ready: bool, scrape: Callable[[], None] = lambda: None) -> Reply:
     if path not in ("/metrics", "/healthz", "/readyz"):
         return Reply(404, b"not found\n")
     if method not in ("GET", "HEAD"):
         return Reply(405, b"method not allowed\n")
     if path == "/metrics":
+        scrape()
         return Reply(200, generate_latest(), CONTENT_TYPE_LATEST)
     if path == "/readyz" and not ready:
         return Reply(503, b"nats not connected\n")
@@ -72,7 +74,7 @@ def route(method: str, path: str, ready: bool) -> Reply:
 
 
 def answer_with(
-    ready: Callable[[], bool],
+    ready: Callable[[], bool], scrape: Callable[[], None] = lambda: None
 ) -> Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]:
     async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -82,7 +84,7 @@ def answer_with(
                 request = None
             else:
                 request = parse_request_line(head)
-            reply = Reply(400, b"bad request\n") if request is None else route(*request, ready())
+            reply = Reply(400, b"bad request\n") if request is None else route(*request, ready(), scrape)
             writer.write(reply.encode(with_body=request is None or request[0] != "HEAD"))
             await asyncio.wait_for(writer.drain(), REQUEST_TIMEOUT_SECONDS)
         except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
@@ -95,8 +97,10 @@ def answer_with(
     return answer
 
 
-async def serve_endpoint(host: str, port: int, ready: Callable[[], bool]) -> asyncio.Server:
-    return await asyncio.start_server(answer_with(ready), host, port, limit=REQUEST_HEAD_LIMIT)
+async def serve_endpoint(
+    host: str, port: int, ready: Callable[[], bool], scrape: Callable[[], None] = lambda: None
+) -> asyncio.Server:
+    return await asyncio.start_server(answer_with(ready, scrape), host, port, limit=REQUEST_HEAD_LIMIT)
 
 
 async def run_relay(
@@ -114,9 +118,15 @@ async def run_relay(
     url = database_url or settings.database_url(service)
     stop = stop or asyncio.Event()
     bus = EventBus(settings, f"{service}-relay")
-    # First, so that /healthz answers while NATS is awaited; a port in use ends the process here.
-    endpoint = await serve_endpoint(host, metrics_port, lambda: bus.connected) if metrics_port else None
-    relay, engine = build_relay(infra, bus, settings, url)
+    relay, engine = build_relay(infra, bus, settings, url)  # connects only when the relay starts
+    # Before NATS, so that /healthz answers while NATS is awaited; a port in use ends the process here.
+    endpoint = (
+        await serve_endpoint(
+            host, metrics_port, lambda: bus.connected, lambda: metrics.observe_pool(bus.process, engine)
+        )
+        if metrics_port
+        else None
+    )
     await bus.start()
     try:
         # Not before NATS is there: a wake-up while it is not would wait for the next poll.

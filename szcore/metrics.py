@@ -1,3 +1,5 @@
+from typing import Any
+
 from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter("sz_http_requests_total", "HTTP requests", ["process", "method", "route", "status"])
@@ -32,3 +34,11 @@ CONSUMER_PENDING = Gauge(
 )
 DB_POOL_CHECKED_OUT = Gauge("sz_db_pool_checked_out", "Database connections in use", ["process"])
 DB_POOL_SIZE = Gauge("sz_db_pool_size", "Database connections held by the pool", ["process"])
+
+
+def observe_pool(process: str, engine: Any) -> None:
+    """Before a scrape: the connections `engine`'s pool holds and lends (SQLite's pool has no counts)."""
+    pool = engine.pool
+    if hasattr(pool, "checkedout"):
+        DB_POOL_CHECKED_OUT.labels(process).set(pool.checkedout())
+        DB_POOL_SIZE.labels(process).set(pool.size())

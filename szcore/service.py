@@ -202,10 +202,7 @@ def ops_router() -> APIRouter:
     @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
     async def metrics_endpoint(request: Request) -> Response:
         runtime = get_runtime(request)
-        pool = runtime.engine.pool
-        if hasattr(pool, "checkedout"):
-            metrics.DB_POOL_CHECKED_OUT.labels(runtime.name).set(pool.checkedout())
-            metrics.DB_POOL_SIZE.labels(runtime.name).set(pool.size())
+        metrics.observe_pool(runtime.name, runtime.engine)
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
