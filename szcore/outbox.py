@@ -283,11 +283,6 @@ class OutboxRelay:
                 ((row, outcome) for row, outcome in zip(rows, outcomes, strict=True) if outcome is not None),
                 None,
             )
-            if self._postgresql:
-                # Losing the marks in a crash only publishes those rows again (deduplicated by message id
-                # and by the inboxes): not worth waiting for the WAL flush at every round. Set after the
-                # publishing, which it would otherwise delay by a round trip.
-                await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             if published:
                 await connection.execute(self._mark_published, {"ids": published, "now": now})
                 metrics.OUTBOX_PUBLISHED.labels(self.bus.process).inc(len(published))
