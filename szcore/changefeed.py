@@ -23,11 +23,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import (
+    BigInteger,
     Column,
     DateTime,
     Table,
     any_,
     bindparam,
+    delete,
     event,
     func,
     insert,
@@ -44,6 +46,7 @@ from sqlalchemy.sql import cast
 from sqlalchemy.types import String
 
 from szcore.auth import CurrentPrincipal, Role
+from szcore.db import unnest_rows
 from szcore.errors import FieldError, bad_request, forbidden
 from szcore.types import UTCDateTime, utcnow
 from szcore.worker import CommitFollower
@@ -153,11 +156,14 @@ class ChangeLog:
         if session.get_bind().dialect.name == "postgresql":
             # Arrays, one statement each: an `IN` of (type, id) pairs is planned as an OR of thousands of
             # terms over the whole table (100,000 changes took two minutes to number).
-            statements = self._sequence_statements
-            await session.execute(statements[0], {"ids": ids})
-            keys = {"types": [c.entity_type for c in changes], "entity_ids": [c.entity_id for c in changes]}
-            await session.execute(statements[1], keys)
-            await session.execute(statements[2], keys | {"seqs": [c.seq for c in changes], "now": now})
+            taken, earlier, numbered = self._sequence_statements
+            await session.execute(taken, {"ids": ids})
+            keys = {
+                "k_entity_type": [c.entity_type for c in changes],
+                "k_entity_id": [c.entity_id for c in changes],
+            }
+            await session.execute(earlier, keys)
+            await session.execute(numbered, keys | {"k_seq": [c.seq for c in changes], "now": now})
             return len(pending)
         for start in range(0, len(ids), CHUNK):
             await session.execute(self.table.delete().where(t.id.in_(ids[start : start + CHUNK])))
@@ -181,19 +187,19 @@ class ChangeLog:
     def _sequence_statements(self) -> tuple[Any, Any, Any]:
         """PostgreSQL: delete the pending rows taken and the entities' earlier numbered rows, insert the
         entities' new numbered rows."""
-        name = self.table.name
+        t = self.table
+        keys = unnest_rows(t, ("entity_type", "entity_id"), "k_")
+        numbered = unnest_rows(t, ("entity_type", "entity_id", "seq"), "k_")
         return (
-            text(f"DELETE FROM {name} WHERE id = ANY(CAST(:ids AS bigint[]))"),
-            text(
-                f"DELETE FROM {name} AS c USING unnest(CAST(:types AS varchar[]),"
-                " CAST(:entity_ids AS varchar[])) AS k(entity_type, entity_id)"
-                " WHERE c.seq IS NOT NULL AND c.entity_type = k.entity_type"
-                " AND c.entity_id = k.entity_id"
+            delete(t).where(t.c.id == any_(bindparam("ids", type_=ARRAY(BigInteger)))),
+            delete(t).where(
+                t.c.seq.is_not(None),
+                t.c.entity_type == keys.c.entity_type,
+                t.c.entity_id == keys.c.entity_id,
             ),
-            text(
-                f"INSERT INTO {name} (entity_type, entity_id, seq, recorded_at) SELECT k.entity_type,"
-                " k.entity_id, k.seq, CAST(:now AS timestamptz) FROM unnest(CAST(:types AS varchar[]),"
-                " CAST(:entity_ids AS varchar[]), CAST(:seqs AS bigint[])) AS k(entity_type, entity_id, seq)"
+            insert(t).from_select(
+                ["entity_type", "entity_id", "seq", "recorded_at"],
+                select(*numbered.c, bindparam("now", type_=UTCDateTime)),
             ),
         )
 

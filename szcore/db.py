@@ -1,11 +1,13 @@
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, bindparam, event, func
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.selectable import TableValuedAlias
 
 from szcore.settings import Settings
 
@@ -83,3 +85,11 @@ async def session_scope(sessionmaker: async_sessionmaker[AsyncSession]) -> Async
             raise
         else:
             await session.commit()
+
+
+def unnest_rows(table: Table, columns: Sequence[str], prefix: str) -> TableValuedAlias:
+    """PostgreSQL: rows, in array order, from one array parameter per column (`{prefix}{column}`, typed as
+    the table's column): any number of rows in one prepared statement, where executemany sends a message
+    per row and an expanded `IN` is a new statement for every length."""
+    arrays = [bindparam(f"{prefix}{name}", type_=postgresql.ARRAY(table.c[name].type)) for name in columns]
+    return func.unnest(*arrays).table_valued(*columns).render_derived()

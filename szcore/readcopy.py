@@ -8,11 +8,12 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import case, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.dml import Insert
 
+from szcore.db import unnest_rows
 from szcore.events import Event
 from szcore.types import utcnow
 
@@ -49,8 +50,7 @@ class Upsert:
         if dialect == "postgresql":
             # One array per column, bound to one prepared statement: sent as one message, where executemany
             # sends one per row.
-            arrays = [bindparam(f"p_{name}", type_=postgresql.ARRAY(table.c[name].type)) for name in columns]
-            rows = func.unnest(*arrays).table_valued(*columns).render_derived()
+            rows = unnest_rows(table, columns, "p_")
             insert = postgresql.insert(table).from_select(
                 columns, select(*(rows.c[name] for name in columns))
             )
