@@ -1,16 +1,16 @@
 import json
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from functools import cache, partial
 from operator import itemgetter
 from typing import Any
 
-from google.protobuf.message import Message
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy import RowMapping, String, Table, bindparam, func, insert, select, true, update
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from services.enrollment.bulk.models import BulkPush
 from services.enrollment.db import infra, outbox
@@ -18,6 +18,7 @@ from services.enrollment.enterprise.dossier import FIELDS, created_changes, crea
 from services.enrollment.enterprise.models import Enterprise, EnterpriseVersion
 from services.enrollment.national.feed import feed
 from szcore.errors import conflict
+from szcore.outbox import RECORD_COLUMNS
 
 CHUNK = 5000
 FEW = 100  # records written by one pipelined INSERT rather than COPY
@@ -90,6 +91,21 @@ class BulkRepository:
     def postgresql(self) -> bool:
         return self.session.get_bind().dialect.name == "postgresql"
 
+    @asynccontextmanager
+    async def separate_reads(self) -> AsyncIterator[AsyncSession | None]:
+        """A session of its own for a push's lookups, on PostgreSQL when the push's session is on an engine
+        (a request's): a lookup then need not wait for the push's writes to end on the push's connection.
+        It sees what is committed, which is all a lookup needs: a push never names a USCC twice, so no
+        lookup depends on the push's own writes. It takes a connection only when first used (a push of one
+        chunk never does). None otherwise: SQLite has one connection to write with, and a session on a
+        connection (as in tests) has rows that another connection would not see."""
+        bind = self.session.bind
+        if not isinstance(bind, AsyncEngine) or bind.dialect.name != "postgresql":
+            yield None
+            return
+        async with AsyncSession(bind, expire_on_commit=False) as reads:
+            yield reads
+
     async def existing(self, usccs: Sequence[str]) -> dict[str, RowMapping]:
         """One statement per chunk; on PostgreSQL one array parameter instead of thousands of binds."""
         found: dict[str, RowMapping] = {}
@@ -161,16 +177,20 @@ class BulkRepository:
         """The national change feed's rows (szcore.changefeed)."""
         await feed.record(self.session, "enterprise", usccs)
 
-    def add_events(self, events: Sequence[tuple[Message, str]], aggregate_type: str) -> Write:
-        """Outbox.add_many's rows, written by COPY on PostgreSQL; the relay is woken after the commit."""
-        if not self.postgresql:
-            return partial(outbox.add_many, self.session, events, aggregate_type=aggregate_type)
-        rows = outbox.rows(events, aggregate_type=aggregate_type)
-        rows_written = self.copy(infra.outbox, rows)
+    def add_events(self, records: Sequence[tuple[Any, ...]]) -> Write:
+        """Outbox records (`outbox.records`), written by COPY on PostgreSQL; the relay is woken after the
+        commit."""
+        if not records:
+            return nothing
 
         async def send() -> None:
-            await rows_written()
-            outbox.written(self.session, rows)
+            if self.postgresql:
+                await self.copy_records(infra.outbox, RECORD_COLUMNS, records)
+            else:
+                await self.insert_rows(
+                    infra.outbox, [dict(zip(RECORD_COLUMNS, r, strict=True)) for r in records]
+                )
+            outbox.written(self.session, records)
 
         return send
 
@@ -188,25 +208,23 @@ class BulkRepository:
     def insert_versions(self, rows: Sequence[dict[str, Any]]) -> Write:
         return self.copy(VERSION, rows, json_columns=("changes",))
 
-    def insert_created_versions(self, rows: Sequence[dict[str, Any]], actor: dict[str, Any]) -> Write:
-        """Version 1 of each new enterprise (`rows` as given to insert_enterprises); on PostgreSQL COPY
-        records with the changes written straight as JSON text."""
-        if not rows:
+    def created_versions(self, rows: Sequence[dict[str, Any]], actor: dict[str, Any]) -> list[Any]:
+        """Version 1 of each new enterprise (`rows` as given to insert_enterprises), as
+        insert_created_versions takes them: on PostgreSQL COPY records with the changes written straight
+        as JSON text."""
+        if not self.postgresql:
+            return [
+                {"uscc": row["uscc"], "version": 1, **actor, "changes": created_changes(row)} for row in rows
+            ]
+        shared = (1, *actor.values())
+        return [(row["uscc"], *shared, created_changes_json(row)) for row in rows]
+
+    def insert_created_versions(self, versions: Sequence[Any], actor: dict[str, Any]) -> Write:
+        if not versions:
             return nothing
         if not self.postgresql:
-            return self.insert_versions(
-                [
-                    {"uscc": row["uscc"], "version": 1, **actor, "changes": created_changes(row)}
-                    for row in rows
-                ]
-            )
-        shared = (1, *actor.values())
-        return partial(
-            self.copy_records,
-            VERSION,
-            ["uscc", "version", *actor, "changes"],
-            [(row["uscc"], *shared, created_changes_json(row)) for row in rows],
-        )
+            return self.insert_versions(versions)
+        return partial(self.copy_records, VERSION, ["uscc", "version", *actor, "changes"], versions)
 
     async def insert_rows(self, table: Any, rows: Sequence[dict[str, Any]]) -> None:
         await self.execute_chunks(insert(table), rows)

@@ -3,12 +3,13 @@ import gc
 import hashlib
 import io
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import islice
 from types import SimpleNamespace
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from google.protobuf.message import Message
 from pydantic import ValidationError
@@ -18,7 +19,7 @@ from services.enrollment.bulk.parse import BLOCK, Item, Reader
 from services.enrollment.bulk.progress import Progress
 from services.enrollment.bulk.repository import BulkRepository, Write, in_order
 from services.enrollment.bulk.schemas import Mode, OtherCounty, Outcome, PushReport, RecordError
-from services.enrollment.db import audit_log
+from services.enrollment.db import audit_log, outbox
 from services.enrollment.enterprise.dossier import FIELDS, check_dossier, diff
 from services.enrollment.enterprise.events import enterprise_updated, registered_events
 from services.enrollment.enterprise.models import AdmissionStatus, DossierSource, SrdiStatus
@@ -31,15 +32,22 @@ from szcore.auth import Principal, Role
 from szcore.errors import FieldError, ProblemError, bad_request, conflict, forbidden
 from szcore.types import utcnow
 
+Candidate = tuple[int, str, dict[str, Any]]  # row, USCC, the fields sent
+T = TypeVar("T")
+R = TypeVar("R")
 MAX_RECORDS = 100_000
 # Records read, validated and written at a time: memory holds one chunk, whatever the size of the push.
 CHUNK = 2000
 # The first chunks are smaller (doubling up to CHUNK): the database gets its first writes sooner instead of
 # idling while a whole chunk is read.
 FIRST_CHUNK = 250
-# Records read and validated between two turns of the previous chunk's writes: each of their statements
-# waits up to a slice for its turn, so a slice is kept short (~1 ms) to keep the database busy.
+# Records read and validated between two turns of the chunks' writes: each of their statements waits up
+# to a slice for its turn, so a slice is kept short (~1 ms) to keep the database busy.
 SLICE = 50
+# Records planned or built between two turns of the writes (~1 ms).
+BUILD_SLICE = 400
+# Chunks built and not yet written at most: one being written, one waiting for it.
+WRITES_AHEAD = 2
 DEFAULTS: dict[str, Any] = {
     **{name: None for name in FIELDS},
     "srdi_status": SrdiStatus.none,
@@ -138,9 +146,20 @@ async def push(
     savepoint = await session.begin_nested() if apply else None
     try:
         received_at = utcnow()
-        tally = await run(
-            session, repository, principal, reader, own_county, mode, apply, other_county, progress
-        )
+        async with repository.separate_reads() as reads:
+            with paused_gc():
+                tally = await run(
+                    session,
+                    reads,
+                    repository,
+                    principal,
+                    reader,
+                    own_county,
+                    mode,
+                    apply,
+                    other_county,
+                    progress,
+                )
         tally.errors.sort(key=lambda e: e.row)
         applied = apply and not (tally.errors and mode == Mode.all_or_nothing)
         report = PushReport(
@@ -224,6 +243,7 @@ class Tally:
 
 async def run(
     session: AsyncSession,
+    reads: AsyncSession | None,
     repository: BulkRepository,
     principal: Principal,
     reader: Reader,
@@ -233,73 +253,123 @@ async def run(
     other_county: OtherCounty,
     progress: Progress | None,
 ) -> Tally:
-    """Chunk by chunk: read and validate, look up the existing rows, plan, write. The database writes a
-    chunk while Python plans and builds the next one's rows and reads and validates the one after (the
-    reading yields to the writes every SLICE records): each chunk's lookup is sent before the previous
-    chunk's writes, so that it need not wait for them (a push never names a USCC twice, so no chunk's
-    lookup depends on another chunk's writes). The session is never used twice at once."""
+    """Chunk by chunk: read and validate, look up the existing rows, plan, write. The chunks' writes go
+    out one after the other on the push's connection, each as soon as the one before has ended, while
+    Python reads, looks up, plans and builds the next chunks (the reading yields to them every SLICE
+    records). While chunks are being written, a lookup goes on `reads` (BulkRepository.separate_reads), a
+    connection of its own, and waits for no write; without `reads` it waits until the writes have ended.
+    The push's session is never used by two things at once."""
     tally = Tally()
     refuse = other_county == OtherCounty.refuse and own_county is not None
     writing = apply
     items = iter(reader)
-    pending: asyncio.Future[object] | None = None
-    built: Write | None = None  # the last planned chunk's writes, sent after the next chunk's lookup
+    # The chunks' writes not known to have ended, oldest first, each started after the one before: at most
+    # WRITES_AHEAD, so memory holds a bounded number of chunks.
+    writes: list[asyncio.Future[None]] = []
     size = FIRST_CHUNK
     try:
         while True:
-            with paused_gc():
-                read, candidates, limit = 0, [], min(size, CHUNK)
-                size *= 2
-                while read < limit:
-                    part = list(islice(items, min(SLICE, limit - read)))
-                    if not part:
-                        break
-                    read += len(part)
-                    tally.total += len(part)
-                    if tally.total > MAX_RECORDS:
-                        raise too_many(tally.total + sum(1 for _ in items))
-                    if refuse and own_county is not None:
-                        tally.refused_rows += other_county_rows(part, own_county)
-                    if not tally.refused_rows:
-                        candidates += validate(part, tally, own_county)
-                    if pending is not None:
-                        await asyncio.sleep(0)
-                if not read:
+            read, candidates, limit = 0, [], min(size, CHUNK)
+            size *= 2
+            while read < limit:
+                part = list(islice(items, min(SLICE, limit - read)))
+                if not part:
                     break
-                if pending is not None:
-                    await pending
-                    pending = None
-                if tally.refused_rows:
-                    writing, built = False, None  # the push will be refused: the rest is only listed
-                    continue
-                existing = await look_up(session, repository, candidates, tally)
-                if built is not None:
-                    pending, built = asyncio.ensure_future(built()), None
-                plan, errors = make_plan(candidates, existing, own_county, tally.configs)
-                tally.add_errors(errors)
-                tally.created += len(plan.creates)
-                tally.updated += len(plan.updates)
-                tally.unchanged += plan.unchanged
-                if writing and tally.errors and mode == Mode.all_or_nothing:
-                    writing, built = False, None  # rejected whatever follows; the rest is only validated
-                if writing:
-                    built = write(repository, principal, plan)
-                if progress is not None:
-                    progress.set(done=tally.total, errors=len(tally.rejected_rows))
-        if pending is not None:
-            await pending
-            pending = None
-        if built is not None:
-            await built()
+                read += len(part)
+                tally.total += len(part)
+                if tally.total > MAX_RECORDS:
+                    raise too_many(tally.total + sum(1 for _ in items))
+                if refuse and own_county is not None:
+                    tally.refused_rows += other_county_rows(part, own_county)
+                if not tally.refused_rows:
+                    candidates += validate(part, tally, own_county)
+                if writes:
+                    await let_writes_run()
+            if not read:
+                break
+            if tally.refused_rows:
+                writing = False  # the push will be refused: the rest is only listed
+                continue
+            if writes and reads is not None:
+                existing = await look_up(reads, candidates, tally)
+            else:
+                await ended(writes)
+                existing = await look_up(session, candidates, tally)
+            plan, errors = await plan_chunk(
+                partial(make_plan, existing=existing, own_county=own_county, configs=tally.configs),
+                candidates,
+            )
+            tally.add_errors(errors)
+            tally.created += len(plan.creates)
+            tally.updated += len(plan.updates)
+            tally.unchanged += plan.unchanged
+            if writing and tally.errors and mode == Mode.all_or_nothing:
+                writing = False  # rejected whatever follows; the rest is only validated
+            if writing:
+                built = await write(repository, principal, plan)
+                if len(writes) == WRITES_AHEAD:
+                    await writes.pop(0)
+                writes.append(asyncio.ensure_future(after(writes[-1] if writes else None, built)))
+            if progress is not None:
+                progress.set(done=tally.total, errors=len(tally.rejected_rows))
+        await ended(writes)
     finally:
-        if pending is not None:
-            # Failed while a chunk was being written: the writes end before the push is rolled back.
-            await asyncio.wait([pending])
-            if not pending.cancelled():
-                pending.exception()  # retrieved; the failure that stopped the push is the one raised
+        if writes:
+            # Failed while chunks were being written: the writes end before the push is rolled back.
+            await asyncio.wait(writes)
+            for chunk in writes:
+                if not chunk.cancelled():
+                    chunk.exception()  # retrieved; the failure that stopped the push is the one raised
     if tally.refused_rows:
         refuse_other_county(tally.refused_rows, own_county or "")
     return tally
+
+
+async def after(previous: "asyncio.Future[None] | None", write: Write) -> None:
+    """Sends a chunk's writes once the previous chunk's have ended (their failure is this one's)."""
+    if previous is not None:
+        await previous
+    await write()
+
+
+async def ended(writes: list["asyncio.Future[None]"]) -> None:
+    """Waits for every chunk's writes so far (the last ends after all the others)."""
+    if writes:
+        await writes[-1]
+        writes.clear()
+
+
+async def plan_chunk(
+    plan_part: Callable[[list[Candidate]], tuple[Plan, list[RecordError]]], candidates: list[Candidate]
+) -> tuple[Plan, list[RecordError]]:
+    """plan_part(candidates), a slice at a time (see sliced)."""
+    plan, errors = Plan([], [], 0), []
+    for start in range(0, len(candidates), BUILD_SLICE):
+        part, part_errors = plan_part(candidates[start : start + BUILD_SLICE])
+        plan.creates += part.creates
+        plan.updates += part.updates
+        plan.unchanged += part.unchanged
+        errors += part_errors
+        await let_writes_run()
+    return plan, errors
+
+
+async def sliced(build: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
+    """build(items), BUILD_SLICE items at a time, letting the writes run between two slices: planning or
+    building a whole chunk at once would hold them up for several milliseconds."""
+    built: list[R] = []
+    for start in range(0, len(items), BUILD_SLICE):
+        built += build(items[start : start + BUILD_SLICE])
+        await let_writes_run()
+    return built
+
+
+async def let_writes_run() -> None:
+    """Lets the chunks' writes send their next statement: they are a chain of statements on the push's
+    one connection, each sent only when the event loop runs them, and the database idles from one
+    statement's end until Python next yields. Hence a yield every ~1 ms of reading, planning and
+    building (SLICE, BUILD_SLICE): planning and building a whole chunk at once takes ~25 ms."""
+    await asyncio.sleep(0)
 
 
 PAUSES = [0]  # pushes running with the collector paused
@@ -307,10 +377,11 @@ PAUSES = [0]  # pushes running with the collector paused
 
 @contextmanager
 def paused_gc() -> Iterator[None]:
-    """The cyclic garbage collector is paused while a chunk is processed: the chunk allocates tens of
+    """The cyclic garbage collector is paused while a push is processed: each chunk allocates tens of
     thousands of short-lived containers, none of them in cycles, and each collection triggered by them
-    traverses the whole heap of the process (a quarter of the push's CPU). It resumes after the chunk,
-    so garbage waits at most one chunk; concurrent pushes share the pause."""
+    traverses the whole heap of the process (a quarter of the push's CPU). Resuming after each chunk
+    still cost a collection of the chunks built and not yet written (4% of the push's CPU). It resumes
+    after the push, so garbage waits at most one push (seconds); concurrent pushes share the pause."""
     joined = PAUSES[0] > 0 or gc.isenabled()  # left alone if someone else disabled it
     if joined:
         PAUSES[0] += 1
@@ -409,13 +480,12 @@ def refuse_other_county(rows: list[int], own_county: str) -> None:
 
 async def look_up(
     session: AsyncSession,
-    repository: BulkRepository,
     candidates: list[tuple[int, str, dict[str, Any]]],
     tally: Tally,
 ) -> dict[str, Any]:
     """What planning a chunk reads: the enterprises it names, and the configuration of any programme they
     are or will be in that this push has not loaded yet (kept in `tally.configs`)."""
-    existing = await repository.existing([uscc for _, uscc, _ in candidates])
+    existing = await BulkRepository(session).existing([uscc for _, uscc, _ in candidates])
     configs = tally.configs
     wanted = {sent.get("programme_id") for _, _, sent in candidates}
     wanted |= {row["programme_id"] for row in existing.values()}
@@ -465,11 +535,12 @@ def make_plan(
     return plan, errors
 
 
-def write(repository: BulkRepository, principal: Principal, plan: Plan) -> Write:
+async def write(repository: BulkRepository, principal: Principal, plan: Plan) -> Write:
     """One chunk's rows, versions, change-log rows and events, each in one bulk statement (COPY on
     PostgreSQL): a created or updated enterprise's event is in the same transaction as its row. The rows
-    are built here; the statements are sent when the returned write is awaited, so that the database
-    writes them while the next chunk is read, without waiting for Python between two statements."""
+    are built here, a slice at a time (sliced); the statements are sent when the returned write is awaited,
+    so that the database writes them while the next chunk is read, without waiting for Python between two
+    statements."""
     now = utcnow()
     source = DossierSource.county_push if principal.role != Role.city_admin else DossierSource.city
     common = {
@@ -498,14 +569,17 @@ def write(repository: BulkRepository, principal: Principal, plan: Plan) -> Write
         "changed_role": principal.role.value,
         "changed_at": now,
     }
-    created_versions_written = repository.insert_created_versions(plan.creates, actor)
+    versions = await sliced(partial(repository.created_versions, actor=actor), plan.creates)
+    created_versions_written = repository.insert_created_versions(versions, actor)
     versions_written = repository.insert_versions(
         [
             {"uscc": values["uscc"], "version": values["version"], **actor, "changes": changes}
             for values, changes in plan.updates
         ]
     )
-    payloads: list[tuple[Message, str]] = registered_events(plan.creates, now, source)
+    payloads: list[tuple[Message, str]] = await sliced(
+        partial(registered_events, registered_at=now, source=source), plan.creates
+    )
     # Plain namespaces stand in for Enterprise rows: the payload builders only read attributes, and
     # ORM instances would cost far more.
     payloads += [
@@ -515,7 +589,8 @@ def write(repository: BulkRepository, principal: Principal, plan: Plan) -> Write
         )
         for values, changes in plan.updates
     ]
-    events_written = repository.add_events(payloads, "enterprise")
+    events = await sliced(partial(outbox.records, aggregate_type="enterprise"), payloads)
+    events_written = repository.add_events(events)
     return in_order(
         [enterprises_written, updates_written, created_versions_written, versions_written, events_written]
     )

@@ -133,31 +133,33 @@ def created_changes(values: dict[str, Any]) -> dict[str, list[Any]]:
     return diff({}, values)
 
 
-# '"field": [null, ' for each field: the start of its entry in created_changes_json.
-CREATED_PREFIXES = {name: f"{json.dumps(name)}: [null, " for name in FIELDS}
+# ('field', '"field": [null, ') for each field: its entry's start in created_changes_json.
+CREATED_PREFIXES = tuple((name, f"{json.dumps(name)}: [null, ") for name in FIELDS)
 encode_text = json.encoder.encode_basestring  # the encoder json.dumps(ensure_ascii=False) uses for str
 
 
 def created_changes_json(values: dict[str, Any]) -> str:
     """json.dumps(created_changes(values), ensure_ascii=False), written directly for the common value
-    types (a bulk push writes one per new enterprise)."""
+    types (a bulk push writes one per new enterprise), the most common first."""
     parts = []
-    for name in FIELDS:
-        value = values.get(name)
+    get = values.get
+    for name, prefix in CREATED_PREFIXES:
+        value = get(name)
         if value is None:
             continue
         kind = type(value)
-        if kind is bool:
-            text = "true" if value else "false"
+        if kind is str:
+            parts.append(prefix + encode_text(value) + "]")
         elif kind is int:
-            text = int.__repr__(value)
+            parts.append(f"{prefix}{value}]")
+        elif kind is bool:
+            parts.append(prefix + ("true]" if value else "false]"))
         elif isinstance(value, str):
-            text = encode_text(value)
+            parts.append(prefix + encode_text(value) + "]")
         elif kind is date:
-            text = f'"{value.isoformat()}"'
+            parts.append(f'{prefix}"{value.isoformat()}"]')
         else:
             return json.dumps(created_changes(values), ensure_ascii=False)
-        parts.append(f"{CREATED_PREFIXES[name]}{text}]")
     return "{" + ", ".join(parts) + "}"
 
 

@@ -1,6 +1,7 @@
 """Pushes read and applied chunk by chunk: results equal to a push in one piece, memory bounded by a chunk,
 and a push refused or failed part-way leaves nothing behind."""
 
+import asyncio
 import csv
 import io
 import json
@@ -14,12 +15,14 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ops.processes import migrate
+from services.enrollment.app import create_app
 from services.enrollment.bulk import parse, service
 from services.enrollment.bulk.models import BulkPush
 from services.enrollment.bulk.repository import BulkRepository, Write
 from services.enrollment.db import infra, outbox
 from services.enrollment.enterprise.events import enterprise_registered
-from services.enrollment.enterprise.models import DossierSource, SizeClass
+from services.enrollment.enterprise.models import DossierSource, Enterprise, EnterpriseVersion, SizeClass
 from services.enrollment.tests.test_bulk_push import (
     CHINESE_HEADERS,
     COUNTY,
@@ -32,9 +35,11 @@ from services.enrollment.tests.test_bulk_push import (
 )
 from szcore.auth import Role
 from szcore.context import request_id_var
+from szcore.db import create_engine
 from szcore.errors import ProblemError
 from szcore.events import decode, new_envelope
 from szcore.types import utcnow
+from tests.support.databases import DatabaseFactory
 
 CHUNK = 7
 COUNT = 40
@@ -333,3 +338,64 @@ class TestOutboxRows:
         assert event.envelope.request_id == "req-1" == expected.request_id
         assert event.envelope.trace == expected.trace
         assert event.payload == payload
+
+
+class TestPushOnTheServicesOwnEngine:
+    """As deployed: the request's session is on the engine, so on PostgreSQL each chunk's lookup goes on a
+    connection of its own while the chunks before it are written, and must still see every committed row."""
+
+    async def test_creates_then_updates_over_several_chunks(
+        self, databases: DatabaseFactory, tokens, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        url = await databases.create(f"enrollment_push_{uuid.uuid4().hex[:6]}")
+        await asyncio.to_thread(migrate, "enrollment", url)
+        app = create_app(database_url=url, start_background=False)
+        sessions: dict[str, set[AsyncSession]] = {"lookups": set(), "writes": set()}
+        existing, record_changes = BulkRepository.existing, BulkRepository.record_changes
+
+        async def looked_up(self: BulkRepository, usccs: Any) -> Any:
+            sessions["lookups"].add(self.session)
+            return await existing(self, usccs)
+
+        async def recorded(self: BulkRepository, usccs: Any) -> None:
+            sessions["writes"].add(self.session)
+            await record_changes(self, usccs)
+
+        monkeypatch.setattr(BulkRepository, "existing", looked_up)
+        monkeypatch.setattr(BulkRepository, "record_changes", recorded)
+        async with app.router.lifespan_context(app):
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://service.test"
+            ) as client:
+                seeded = await client.post("/programmes/seed", headers=tokens.headers(Role.city_admin))
+                assert seeded.status_code == 200, seeded.text
+                first = (await push(client, tokens, records(), "first")).json()
+                changed = [record(n, employees=500 + n) for n in range(1, COUNT + 11)]
+                second = (await push(client, tokens, changed, "second")).json()
+            engine = create_engine(url)
+            try:
+                async with AsyncSession(engine) as session:
+                    versions = await session.execute(
+                        select(EnterpriseVersion.version, func.count()).group_by(EnterpriseVersion.version)
+                    )
+                    events = await session.execute(
+                        select(infra.outbox.c.event_type, func.count()).group_by(infra.outbox.c.event_type)
+                    )
+                    employees = await session.scalar(
+                        select(Enterprise.employees).where(Enterprise.uscc == make_uscc(1))
+                    )
+                    changes = await change_log_rows(session)
+            finally:
+                await engine.dispose()
+        created = COUNT - len(BAD_ROWS)
+        assert (first["created"], first["rejected"]) == (created, len(BAD_ROWS))
+        # The bad rows of the first push are new now; every other record was found and updated.
+        assert (second["created"], second["updated"], second["rejected"]) == (len(BAD_ROWS) + 10, created, 0)
+        assert dict(versions.all()) == {1: COUNT + 10, 2: created}
+        assert dict(events.all()) == {"EnterpriseRegistered": COUNT + 10, "EnterpriseUpdated": created}
+        assert employees == 501
+        assert changes == COUNT + 10 + created
+        # On PostgreSQL each push looked up on a session of its own once it was writing; SQLite has one.
+        separate = sessions["lookups"] - sessions["writes"]
+        assert len(separate) == (2 if databases.backend == "postgresql" else 0)
+        assert len(sessions["writes"]) == 2
