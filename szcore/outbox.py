@@ -30,6 +30,11 @@ NOTIFY_CHANNEL = "sz_outbox"
 RECORD_COLUMNS = ("event_id", "event_type", "subject", "aggregate_id", "envelope", "created_at")
 
 
+def record_rows(records: Sequence[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """`Outbox.records` as column -> value, for statements that take rows by column name."""
+    return [dict(zip(RECORD_COLUMNS, record, strict=True)) for record in records]
+
+
 def uuid4_strings(count: int) -> list[str]:
     """`count` random (version 4) UUIDs as strings, from one read of the system's randomness: a third of
     the CPU of `str(uuid.uuid4())` each."""
@@ -82,8 +87,7 @@ class Outbox:
         self, events: Sequence[tuple[Message, str]], *, aggregate_type: str, schema_version: int = 1
     ) -> list[dict[str, Any]]:
         """`records` as column -> value, for `add_many` and statements that take rows by column name."""
-        records = self.records(events, aggregate_type=aggregate_type, schema_version=schema_version)
-        return [dict(zip(RECORD_COLUMNS, record, strict=True)) for record in records]
+        return record_rows(self.records(events, aggregate_type=aggregate_type, schema_version=schema_version))
 
     def records(
         self, events: Sequence[tuple[Message, str]], *, aggregate_type: str, schema_version: int = 1

@@ -18,7 +18,7 @@ from services.enrollment.enterprise.dossier import FIELDS, created_changes, crea
 from services.enrollment.enterprise.models import Enterprise, EnterpriseVersion
 from services.enrollment.national.feed import feed
 from szcore.errors import conflict
-from szcore.outbox import RECORD_COLUMNS
+from szcore.outbox import RECORD_COLUMNS, record_rows
 
 CHUNK = 5000
 FEW = 100  # records written by one pipelined INSERT rather than COPY
@@ -187,9 +187,7 @@ class BulkRepository:
             if self.postgresql:
                 await self.copy_records(infra.outbox, RECORD_COLUMNS, records)
             else:
-                await self.insert_rows(
-                    infra.outbox, [dict(zip(RECORD_COLUMNS, r, strict=True)) for r in records]
-                )
+                await self.insert_rows(infra.outbox, record_rows(records))
             outbox.written(self.session, records)
 
         return send

@@ -344,13 +344,11 @@ async def plan_chunk(
 ) -> tuple[Plan, list[RecordError]]:
     """plan_part(candidates), a slice at a time (see sliced)."""
     plan, errors = Plan([], [], 0), []
-    for start in range(0, len(candidates), BUILD_SLICE):
-        part, part_errors = plan_part(candidates[start : start + BUILD_SLICE])
+    for part, part_errors in await sliced(lambda some: [plan_part(some)], candidates):
         plan.creates += part.creates
         plan.updates += part.updates
         plan.unchanged += part.unchanged
         errors += part_errors
-        await let_writes_run()
     return plan, errors
 
 
