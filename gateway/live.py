@@ -69,6 +69,8 @@ class LiveHub:
         await self.bus.nc.subscribe(self.subject, cb=self._on_message)
 
     async def _on_message(self, msg: Msg) -> None:
+        if not self.listeners:
+            return  # nobody watches: not worth decoding
         try:
             event = live_event(decode(msg.data))
         except (MalformedEvent, UnknownEventType):

@@ -4,6 +4,7 @@
 import hashlib
 import json
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -90,6 +91,15 @@ def anchor_problem(anchor: tuple[int, str] | None, head_seq: int, hash_at_anchor
 _ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
+@dataclass(frozen=True)
+class AuditRecord:
+    actor: Principal
+    action: str
+    entity_type: str
+    entity_id: str
+    data: dict[str, Any]
+
+
 class AuditLog:
     def __init__(self, table: Table) -> None:
         self.table = table
@@ -130,27 +140,45 @@ class AuditLog:
     ) -> str:
         """`head`: the chain's last (seq, hash), for a caller that already holds the chain's lock
         (`lock_key`) and read it (`head_columns`); else the lock is taken and the head read here."""
+        record = AuditRecord(actor, action, entity_type, entity_id, data)
+        (digest,) = await self.append_many(session, [record], chain=chain, head=head)
+        return digest
+
+    async def append_many(
+        self,
+        session: AsyncSession,
+        records: Sequence["AuditRecord"],
+        *,
+        chain: str = "default",
+        head: tuple[int | None, str | None] | None = None,
+    ) -> list[str]:
+        """As `append`, for several records in turn, in one statement: their hashes."""
         if head is None:
             await self._lock_chain(session, chain)
             last = (await session.execute(self._head, {"chain": chain})).first()
             head = (last.seq, last.hash) if last else (None, None)
-        seq = (head[0] or 0) + 1
+        seq = head[0] or 0
         prev_hash = head[1] or GENESIS
-        values = {
-            "chain": chain,
-            "seq": seq,
-            "occurred_at": utcnow(),
-            "actor_subject": actor.subject,
-            "actor_role": actor.role.value,
-            "action": action,
-            "entity_type": entity_type,
-            "entity_id": entity_id,
-            "data": canonical_json(data),
-            "prev_hash": prev_hash,
-        }
-        values["hash"] = record_hash(**values)
-        await session.execute(self._insert, values)
-        return str(values["hash"])
+        rows = []
+        for record in records:
+            seq += 1
+            values = {
+                "chain": chain,
+                "seq": seq,
+                "occurred_at": utcnow(),
+                "actor_subject": record.actor.subject,
+                "actor_role": record.actor.role.value,
+                "action": record.action,
+                "entity_type": record.entity_type,
+                "entity_id": record.entity_id,
+                "data": canonical_json(record.data),
+                "prev_hash": prev_hash,
+            }
+            values["hash"] = prev_hash = record_hash(**values)
+            rows.append(values)
+        if rows:
+            await session.execute(self._insert, rows)
+        return [str(row["hash"]) for row in rows]
 
     async def _lock_chain(self, session: AsyncSession, chain: str) -> None:
         # SQLite transactions already hold the write lock (BEGIN IMMEDIATE); PostgreSQL needs one per chain.

@@ -10,7 +10,7 @@ from typing import Any
 import asyncpg
 from google.protobuf.message import Message
 from shuzhuan.events.v1.envelope_pb2 import Envelope, TraceContext
-from sqlalchemy import BigInteger, any_, bindparam, delete, event, func, make_url, select, text, update
+from sqlalchemy import BigInteger, any_, bindparam, event, func, make_url, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
@@ -134,10 +134,6 @@ class Outbox:
         """After rows were written in `session`: the relay wakes when it commits."""
         if rows:
             session.info["outbox_pending"] = True
-
-    async def discard(self, session: AsyncSession, event_ids: Sequence[str]) -> None:
-        """Takes back events written earlier in the caller's (still open) transaction."""
-        await session.execute(delete(self.table).where(self.table.c.event_id.in_(event_ids)))
 
 
 class OutboxRelay:

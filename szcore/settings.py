@@ -44,9 +44,9 @@ class Settings(BaseSettings):
     # The gateway's own database: national-platform sync state (report outbox, reconciliation runs).
     gateway_database_url: str | None = None
     database_pool_size: int = 10
-    # Claim approvals a funding process runs at once: more only queue on the source's lock, and their work
-    # on the event loop stretches the lock holder's round trips (measured: 2 → 144/s, unbounded → 117/s).
-    approval_concurrency: int = Field(default=2, ge=1)
+    # Claim approvals a funding process decides in one transaction at most (those queued while the
+    # previous batch was decided); bounds the batch's lock-holding time and memory.
+    approval_batch_max: int = Field(default=64, ge=1)
 
     gateway_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['gateway']}"
     enrollment_url: str = f"http://127.0.0.1:{DEFAULT_PORTS['enrollment']}"

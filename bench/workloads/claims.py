@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 
 import asyncpg
+import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -177,6 +178,8 @@ async def raw_baseline(bench: BenchPlatform, count: int, allocated: int) -> floa
 class Approvals:
     outcomes: dict[int, int]
     seconds: float
+    batches: int  # transactions the replicas decided the approvals in
+    processes: dict[str, float]  # CPU ms per decision of each process of the platform
     funding_ms: float  # CPU per decision of both replicas and their relay
     machine_ms: float
     postgres_ms: float
@@ -213,14 +216,33 @@ async def approve_all(bench: BenchPlatform, claim_ids: list[str], replicas: list
             funding = sum(cpu_seconds(bench.pid(name)) for name in FUNDING)
             return funding, machine_cpu_seconds(), postgres_cpu_seconds(), cpu_seconds(os.getpid())
 
-        before = cpu()
+        def by_process() -> dict[str, float]:
+            return {name: cpu_seconds(bench.pid(name)) for name in bench.platform.children}
+
+        before, batches_before, processes_before = cpu(), await approval_batches(replicas), by_process()
         watch = Stopwatch()
         await asyncio.gather(*(worker(connection) for connection in callers))
         seconds = watch.seconds
         per_decision = [(after - was) * 1000 / count for after, was in zip(cpu(), before, strict=True)]
+        batches = await approval_batches(replicas) - batches_before
+        processes = {
+            name: round((seconds - processes_before.get(name, 0.0)) * 1000 / count, 3)
+            for name, seconds in by_process().items()
+        }
     finally:
         await client.aclose()
-    return Approvals(outcomes, seconds, *per_decision)
+    return Approvals(outcomes, seconds, batches, processes, *per_decision)
+
+
+async def approval_batches(replicas: list[str]) -> int:
+    """Batches of approvals the replicas have decided so far (their /metrics histogram's count)."""
+    total = 0
+    async with httpx.AsyncClient() as client:
+        for url in replicas:
+            for line in (await client.get(f"{url}/metrics")).text.splitlines():
+                if line.startswith("sz_funding_approval_batch_size_count"):
+                    total += int(float(line.split()[-1]))
+    return total
 
 
 async def run(bench: BenchPlatform, sizes: Sizes, result: Result) -> None:
@@ -260,6 +282,7 @@ async def run(bench: BenchPlatform, sizes: Sizes, result: Result) -> None:
         "http_statuses": {str(k): v for k, v in sorted(run.outcomes.items())},
         "claim_statuses": statuses,
         "balances": balances,
+        "cpu_ms_per_decision_by_process": run.processes,
     }
     decided = count / run.seconds
     wall_ms = run.seconds * 1000 / count
@@ -292,6 +315,14 @@ async def run(bench: BenchPlatform, sizes: Sizes, result: Result) -> None:
             baseline_name="CPU time the cores had per decision",
         ),
         Figure("PostgreSQL CPU per decision", round(run.postgres_ms, 2), "ms"),
+        # Approvals queued while a replica decides a batch go in its next one (one transaction each).
+        Figure(
+            "approvals per transaction",
+            round(count / max(run.batches, 1), 1),
+            "decisions",
+            baseline=CONCURRENCY // 2,
+            baseline_name="callers per replica",
+        ),
         Figure("load generator CPU per decision", round(run.client_ms, 2), "ms"),
         Figure("approved", approved, "claims", baseline=int(count * 0.8), baseline_name="money for"),
         # Each 200 must have moved its claim out of `audited`, else it could be approved (and paid) twice.

@@ -2,12 +2,12 @@
 
 import hashlib
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import Header
 from pydantic import BaseModel
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.funding.claim.models import IdempotencyRecord
 from szcore.audit import canonical_json
 from szcore.auth import Principal, Role
-from szcore.errors import FieldError, bad_request, conflict, forbidden
+from szcore.errors import FieldError, ProblemError, bad_request, conflict, forbidden
 from szcore.types import utcnow
 
 IdempotencyKey = Annotated[
@@ -33,26 +33,18 @@ RECORD = IdempotencyRecord.__table__
 _CLAIM = {
     name: insert(RECORD)
     .on_conflict_do_nothing(index_elements=[RECORD.c.scope, RECORD.c.key])
-    .returning(RECORD.c.key)
+    .returning(RECORD.c.scope, RECORD.c.key)
     for name, insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))
 }
 _EXISTING = select(RECORD.c.actor_subject, RECORD.c.request_sha256, RECORD.c.response).where(
     RECORD.c.scope == bindparam("s"), RECORD.c.key == bindparam("k")
 )
+_RELEASE = delete(RECORD).where(RECORD.c.scope == bindparam("s"), RECORD.c.key == bindparam("k"))
 _ANSWERED = (
     update(RECORD)
     .where(RECORD.c.scope == bindparam("s"), RECORD.c.key == bindparam("k"))
     .values(status_code=200, response=bindparam("answer"))
 )
-
-
-async def answer_early(session: AsyncSession, *, scope: str, key: str | None, answer: BaseModel) -> None:
-    """Stores the answer of a `run_once_json` action before the action ends (the same transaction, so it
-    still stands or falls with the action), to keep the statement out of the action's lock-holding end;
-    `run_once_json` then stores it again only if the action returns another one."""
-    response = answer.model_dump_json()
-    await session.execute(_ANSWERED, {"s": scope, "k": key, "answer": response})
-    session.info[("idempotency", scope, key)] = (answer, response)
 
 
 def _replay(record: Any, digest: str, principal: Principal) -> str:
@@ -88,6 +80,74 @@ async def run_once(
     )
 
 
+def check_caller(principal: Principal, roles: tuple[Role, ...], key: str | None) -> str:
+    """The role first: a refused role learns nothing about keys (nor records) and claims no key."""
+    if principal.role not in roles:
+        raise forbidden(
+            "role_not_allowed", f"This needs one of the roles {', '.join(r.value for r in roles)}"
+        )
+    if not key or not key.strip():
+        raise bad_request(
+            "idempotency_key_required",
+            "Money-moving requests need an Idempotency-Key header",
+            [FieldError("Idempotency-Key", "required", "Send a unique key per request", "请提供幂等键")],
+        )
+    return key
+
+
+def request_digest(request: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_json(request).encode()).hexdigest()
+
+
+async def claim_keys(
+    session: AsyncSession, asks: Sequence[tuple[str, str, Principal, str]]
+) -> list[str | ProblemError | None]:
+    """Claims the (scope, key, caller, request digest) of several requests (no two of one scope and key)
+    in one statement: None where claimed (the action goes ahead), else the first request's answer to
+    replay, or the refusal of a key used for another request. A concurrent duplicate waits on the row,
+    then finds it (its action committed) or claims it itself (the first was refused or rolled back)."""
+    now = utcnow()
+    claimed = await session.execute(
+        _CLAIM[session.bind.dialect.name],
+        [
+            {
+                "scope": scope,
+                "key": key,
+                "actor_subject": principal.subject,
+                "request_sha256": digest,
+                "status_code": 0,
+                "response": "",
+                "created_at": now,
+            }
+            for scope, key, principal, digest in asks
+        ],
+    )
+    mine = {tuple(row) for row in claimed.all()}
+    outcomes: list[str | ProblemError | None] = []
+    for scope, key, principal, digest in asks:
+        if (scope, key) in mine:
+            outcomes.append(None)
+            continue
+        existing = (await session.execute(_EXISTING, {"s": scope, "k": key})).first()
+        assert existing is not None  # answered rows are never deleted
+        try:
+            outcomes.append(_replay(existing, digest, principal))
+        except ProblemError as error:
+            outcomes.append(error)
+    return outcomes
+
+
+async def settle_keys(
+    session: AsyncSession, answered: Sequence[tuple[str, str, str]], refused: Sequence[tuple[str, str]]
+) -> None:
+    """Stores the answers (scope, key, JSON) of claimed keys, and gives back the keys of refused requests,
+    as if their transactions had rolled back (a retry decides again)."""
+    if answered:
+        await session.execute(_ANSWERED, [{"s": s, "k": k, "answer": answer} for s, k, answer in answered])
+    if refused:
+        await session.execute(_RELEASE, [{"s": s, "k": k} for s, k in refused])
+
+
 async def run_once_json(
     session: AsyncSession,
     principal: Principal,
@@ -99,39 +159,12 @@ async def run_once_json(
     roles: tuple[Role, ...],
 ) -> str:
     """The answer as JSON text: the first request's, stored with the key, for every retry alike."""
-    # The role first: a refused role learns nothing about keys (nor records) and claims no key.
-    if principal.role not in roles:
-        raise forbidden(
-            "role_not_allowed", f"This needs one of the roles {', '.join(r.value for r in roles)}"
-        )
-    if not key or not key.strip():
-        raise bad_request(
-            "idempotency_key_required",
-            "Money-moving requests need an Idempotency-Key header",
-            [FieldError("Idempotency-Key", "required", "Send a unique key per request", "请提供幂等键")],
-        )
-    digest = hashlib.sha256(canonical_json(request).encode()).hexdigest()
-    # The key is claimed first, in one statement: a concurrent duplicate waits on the row, then finds it
-    # (its action committed) or claims it itself (the first rolled back, e.g. refused).
-    claimed = await session.execute(
-        _CLAIM[session.bind.dialect.name],
-        {
-            "scope": scope,
-            "key": key,
-            "actor_subject": principal.subject,
-            "request_sha256": digest,
-            "status_code": 0,
-            "response": "",
-            "created_at": utcnow(),
-        },
-    )
-    if claimed.first() is None:
-        existing = (await session.execute(_EXISTING, {"s": scope, "k": key})).first()
-        assert existing is not None  # rows are never deleted
-        return _replay(existing, digest, principal)
-    result = await action()
-    early, response = session.info.pop(("idempotency", scope, key), (None, ""))
-    if result is not early:
-        response = result.model_dump_json()
-        await session.execute(_ANSWERED, {"s": scope, "k": key, "answer": response})
+    key = check_caller(principal, roles, key)
+    (claimed,) = await claim_keys(session, [(scope, key, principal, request_digest(request))])
+    if isinstance(claimed, ProblemError):
+        raise claimed
+    if claimed is not None:
+        return claimed
+    response = (await action()).model_dump_json()
+    await settle_keys(session, [(scope, key, response)], [])
     return response

@@ -4,7 +4,7 @@ when Prometheus scrapes /metrics (balances are derived from the entries, never s
 import logging
 
 from fastapi import FastAPI
-from prometheus_client import Gauge
+from prometheus_client import Gauge, Histogram
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -14,6 +14,12 @@ from services.funding.ledger.repository import LedgerRepository
 log = logging.getLogger(__name__)
 SOURCE_AVAILABLE = Gauge(
     "sz_funding_source_available_fen", "Money available in a budget source (fen)", ["source"]
+)
+
+APPROVAL_BATCH = Histogram(
+    "sz_funding_approval_batch_size",
+    "Claim approvals decided in one transaction (those queued while the previous batch was decided)",
+    buckets=(1, 2, 4, 8, 16, 32, 64),
 )
 
 

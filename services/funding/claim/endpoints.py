@@ -1,9 +1,11 @@
 import csv
 import io
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from dataclasses import dataclass
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response, status
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.funding.claim import auth, service
 from services.funding.claim.models import Claim
@@ -43,12 +45,22 @@ from services.funding.claim.schemas import (
 )
 from services.funding.db import audit_log
 from services.funding.enterprise.repository import EnterpriseCopyRepository
-from services.funding.idempotency import IdempotencyKey, answer_early, run_once, run_once_json
+from services.funding.idempotency import (
+    IdempotencyKey,
+    check_caller,
+    claim_keys,
+    request_digest,
+    run_once,
+    settle_keys,
+)
+from services.funding.metrics import APPROVAL_BATCH
 from services.funding.spreadsheet import XLSX, to_csv, to_xlsx
-from szcore.auth import CurrentPrincipal, Role
-from szcore.errors import FieldError, bad_request
+from szcore.auth import CurrentPrincipal, Principal, Role
+from szcore.combining import Combiner
+from szcore.errors import FieldError, ProblemError, bad_request
 from szcore.readaudit import record_reads
 from szcore.service import DbSession
+from szcore.settings import get_settings
 
 router = APIRouter(tags=["claim"])
 _CLAIM_FIELDS = tuple(ClaimRead.model_fields)
@@ -177,45 +189,68 @@ async def audit_claim(
 async def approve_claim(
     claim_id: str, session: DbSession, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
 ) -> ClaimDetail:
-    scope = f"claim.approve:{claim_id}"
-
-    async def action() -> ClaimDetail:
-        response: list[ClaimDetail] = []
-
-        async def respond(
-            claim: Claim, allocations: Sequence[dict[str, Any]], payments: Sequence[dict[str, Any]]
-        ) -> None:
-            # Before the source is locked, and from what the approval loaded and wrote: no re-reads, and
-            # validated once (nested parts from the ORM objects and rows as they are).
-            response[:] = [
-                ClaimDetail.model_validate(
-                    {name: getattr(claim, name) for name in _CLAIM_FIELDS}
-                    | {
-                        "invoices": claim.invoices,
-                        "attachments": claim.attachments,
-                        "allocations": allocations,
-                        "payments": sorted(payments, key=lambda p: (p["queued_at"], p["payment_id"])),
-                    },
-                    from_attributes=True,
-                )
-            ]
-            await answer_early(session, scope=scope, key=idempotency_key, answer=response[0])
-
-        claim = await service.approve(session, principal, claim_id, prepared=respond)
-        return response[0] if response else await detail(session, claim)
-
+    key = check_caller(principal, (Role.city_admin,), idempotency_key)
     # The stored JSON is the answer (first time and on retries): not validated and serialised once more.
-    async with service.approval_slot():
-        stored = await run_once_json(
-            session,
-            principal,
-            scope=scope,
-            roles=(Role.city_admin,),
-            key=idempotency_key,
-            request={},
-            action=action,
-        )
-    return Response(stored, media_type="application/json")  # type: ignore[return-value]
+    answer = await _APPROVALS.submit(session, _ApprovalAsk(principal, claim_id, key))
+    return Response(answer, media_type="application/json")  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class _ApprovalAsk:
+    principal: Principal
+    claim_id: str
+    key: str
+
+    @property
+    def scope(self) -> tuple[str, str]:
+        return f"claim.approve:{self.claim_id}", self.key
+
+
+_NO_BODY = request_digest({})
+
+
+async def _decide_approvals(session: AsyncSession, asks: Sequence[_ApprovalAsk]) -> list[str | ProblemError]:
+    """A batch of approval requests in one transaction (`service.approve_many`): each one's answer as
+    stored with its key, or its refusal."""
+    outcomes = await claim_keys(session, [(*a.scope, a.principal, _NO_BODY) for a in asks])
+    go = [i for i, outcome in enumerate(outcomes) if outcome is None]
+    decided = await service.approve_many(session, [(asks[i].principal, asks[i].claim_id) for i in go])
+    answered, refused = [], []
+    for i, approval in zip(go, decided, strict=True):
+        if isinstance(approval, ProblemError):
+            outcomes[i] = approval
+            refused.append(asks[i].scope)
+        else:
+            answer = outcomes[i] = _approval_answer(approval).model_dump_json()
+            answered.append((*asks[i].scope, answer))
+    await settle_keys(session, answered, refused)
+    return outcomes  # type: ignore[return-value]
+
+
+def _approval_answer(approval: service.Approval) -> ClaimDetail:
+    """From what the approval loaded and wrote: no re-reads, and validated once (nested parts from the ORM
+    objects and rows as they are)."""
+    claim = approval.claim
+    return ClaimDetail.model_validate(
+        {name: getattr(claim, name) for name in _CLAIM_FIELDS}
+        | {
+            "invoices": claim.invoices,
+            "attachments": claim.attachments,
+            "allocations": approval.allocations,
+            "payments": sorted(approval.payments, key=lambda p: (p["queued_at"], p["payment_id"])),
+        },
+        from_attributes=True,
+    )
+
+
+# Approvals of a process queue while a batch is decided, and go in the next batch (group commit): every
+# approval of a source waits on its lock, so deciding them together is what lets approvals scale.
+_APPROVALS: Combiner[_ApprovalAsk, str] = Combiner(
+    _decide_approvals,
+    key=lambda ask: ask.scope,
+    most=lambda: get_settings().approval_batch_max,
+    observe=APPROVAL_BATCH.observe,
+)
 
 
 @router.post(

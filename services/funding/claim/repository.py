@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, delete, func, insert, literal, select, text, update
+from sqlalchemy import Table, bindparam, case, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
@@ -57,69 +57,68 @@ _ADVISORY_LOCKS = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(
 
 @dataclass(frozen=True)
 class LockedState:
-    """What an approval reads once it holds its locks: available balances, what the caps hold, and the
-    (seq, hash) heads of the ledger chain and of the money audit chain ((None, None) when empty)."""
+    """What a batch of approvals reads once it holds its locks: available balances, and the (seq, hash)
+    heads of the ledger chain and of the money audit chain ((None, None) when empty)."""
 
     available: dict[str, int]
-    usage: tuple[int, int, int]
     ledger_head: tuple[int | None, str | None]
     audit_head: tuple[int | None, str | None]
 
 
-@functools.cache
-def _cap_usage_query(recipient: bool, line: bool, programme: bool) -> Any:
-    """Built once per combination of caps (statements built per request cost more than they run)."""
-    return select(*_cap_usage_columns(recipient, line, programme))
+@dataclass(frozen=True)
+class CapsHeld:
+    """What the caps hold: approved to each enterprise on each line (net of recoveries), and committed on
+    each source per line (net of releases)."""
+
+    recipient: dict[tuple[str, str], int]
+    committed: dict[tuple[str, str | None], int]
 
 
 @functools.cache
-def _locked_state_query(sources: int, recipient: bool, line: bool, programme: bool) -> Any:
-    """`LockedState` in one row, built once per shape."""
+def _locked_state_query(sources: int) -> Any:
+    """`LockedState` in one row, built once per number of sources."""
     return select(
         *(available_of(bindparam(f"source_{i}")) for i in range(sources)),
-        *_cap_usage_columns(recipient, line, programme),
         *HEAD_COLUMNS,
         *audit_log.head_columns("audit_chain"),
     )
 
 
-def _cap_usage_columns(recipient: bool, line: bool, programme: bool) -> list[Any]:
-    columns: list[Any] = [literal(0), literal(0), literal(0)]
-    if recipient:
-        columns[0] = (
-            select(func.coalesce(func.sum(Claim.approved_fen - Claim.recovered_fen), 0))
-            .where(
-                Claim.uscc == bindparam("uscc"),
-                Claim.line_code == bindparam("line_code"),
-                Claim.claim_id != bindparam("claim_id"),
-                Claim.status.in_([ClaimStatus.approved.value, ClaimStatus.paid.value]),
+_RECIPIENT_HELD = (
+    select(Claim.uscc, Claim.line_code, func.sum(Claim.approved_fen - Claim.recovered_fen))
+    .where(
+        Claim.uscc.in_(bindparam("usccs", expanding=True)),
+        Claim.status.in_([ClaimStatus.approved.value, ClaimStatus.paid.value]),
+    )
+    .group_by(Claim.uscc, Claim.line_code)
+)
+_COMMITTED_HELD = (
+    select(
+        LedgerEntry.source_id,
+        LedgerEntry.line_code,
+        func.sum(
+            case(
+                (LedgerEntry.entry_type == "commitment", LedgerEntry.amount_fen),
+                (LedgerEntry.entry_type == "release", -LedgerEntry.amount_fen),
+                else_=0,
             )
-            .scalar_subquery()
-        )
-    signed = case(
-        (LedgerEntry.entry_type == "commitment", LedgerEntry.amount_fen),
-        (LedgerEntry.entry_type == "release", -LedgerEntry.amount_fen),
-        else_=0,
+        ),
     )
-    committed = select(func.coalesce(func.sum(signed), 0)).where(
-        LedgerEntry.source_id.in_(bindparam("source_ids", expanding=True))
-    )
-    if line:
-        columns[1] = committed.where(LedgerEntry.line_code == bindparam("line_code")).scalar_subquery()
-    if programme:
-        columns[2] = committed.scalar_subquery()
-    return columns
+    .where(LedgerEntry.source_id.in_(bindparam("source_ids", expanding=True)))
+    .group_by(LedgerEntry.source_id, LedgerEntry.line_code)
+)
 
-
-_APPROVAL = (
+# Approvals lock their claims in id order, so that two batches never wait on each other crosswise.
+_APPROVALS = (
     select(Claim, digest_of(Claim.policy_key, Claim.policy_version))
-    .where(Claim.claim_id == bindparam("claim_id"))
+    .where(Claim.claim_id.in_(bindparam("claim_ids", expanding=True)))
     .options(joinedload(Claim.invoices), joinedload(Claim.attachments))
+    .order_by(Claim.claim_id)
     .with_for_update(of=Claim)
     .execution_options(populate_existing=True)
 )
 
-# The approval's writes, in Core (built once): the unit of work cost more CPU than the statements. The
+# The approvals' writes, in Core (built once): the unit of work cost more CPU than the statements. The
 # change feed is recorded here (`feed.track` covers ORM writes only).
 _CLAIMS, _ALLOCATIONS, _PAYMENTS = Claim.__table__, ClaimAllocation.__table__, Payment.__table__
 _DECISION = (
@@ -131,6 +130,7 @@ _DECISION = (
         updated_at=bindparam("d_updated_at"),
     )
 )
+_DECIDED = ("claim_id", "status", "approved_fen", "updated_at")
 _INSERT_ALLOCATIONS = insert(_ALLOCATIONS)
 _INSERT_PAYMENTS = insert(_PAYMENTS)
 _INSERT_CHANGES = insert(feed.table)
@@ -138,37 +138,29 @@ _INSERT_EVENTS = insert(outbox.table)
 _WRITTEN = ((_ALLOCATIONS, "a"), (_PAYMENTS, "p"), (outbox.table, "e"), (feed.table, "c"))
 
 
-def _unnest_insert(table: Table, columns: Sequence[str], prefix: str) -> str:
-    """PostgreSQL: an INSERT of any number of rows from one array per column (`:{prefix}_{column}`)."""
+def _arrays(table: Table, columns: Sequence[str], prefix: str) -> str:
+    """PostgreSQL: one array parameter per column (`:{prefix}_{column}`), typed as the column."""
     dialect = postgresql.dialect()
-    arrays = ", ".join(
+    return ", ".join(
         f"CAST(:{prefix}_{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in columns
     )
-    return f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"
 
 
 @functools.cache
 def _decision_statement(*shapes: tuple[str, ...]) -> Any:
-    """PostgreSQL: the claim's UPDATE and the inserts of its rows, event and changes in one statement
-    (data-modifying CTEs), built once per set of columns."""
+    """PostgreSQL: the claims' UPDATE and the inserts of their rows, events and changes in one statement
+    (data-modifying CTEs over arrays, `unnest`), built once per set of columns."""
     *parts, changes = [
-        _unnest_insert(table, columns, prefix)
+        f"INSERT INTO {table.name} ({', '.join(columns)}) "
+        f"SELECT * FROM unnest({_arrays(table, columns, prefix)})"
         for (table, prefix), columns in zip(_WRITTEN, shapes, strict=True)
     ]
     ctes = ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(parts))
+    assignments = ", ".join(f"{name} = d.{name}" for name in _DECIDED[1:])
     return text(
-        "WITH decided AS (UPDATE claim SET status = :d_status, approved_fen = :d_approved_fen, "
-        f"updated_at = :d_updated_at WHERE claim_id = :d_claim_id), {ctes} {changes}"
+        f"WITH decided AS (UPDATE claim SET {assignments} FROM unnest({_arrays(_CLAIMS, _DECIDED, 'd')}) "
+        f"AS d({', '.join(_DECIDED)}) WHERE claim.claim_id = d.claim_id), {ctes} {changes}"
     )
-
-
-_DELETE_ALLOCATIONS = delete(_ALLOCATIONS).where(
-    _ALLOCATIONS.c.claim_id == bindparam("claim_id"),
-    _ALLOCATIONS.c.source_id.in_(bindparam("source_ids", expanding=True)),
-)
-_DELETE_PAYMENTS = delete(_PAYMENTS).where(
-    _PAYMENTS.c.payment_id.in_(bindparam("payment_ids", expanding=True))
-)
 
 
 class ClaimRepository:
@@ -192,46 +184,54 @@ class ClaimRepository:
             query = query.with_for_update(of=Claim)
         return (await self.session.execute(query)).scalars().first()
 
-    async def get_for_approval(self, claim_id: str) -> tuple[Claim, str | None] | None:
-        """The claim locked, with its invoices and attachments (its answer's parts) and its pinned policy
-        version's digest (None: no such version) in the same statement; an approvable claim has no
-        allocations yet, so they are not loaded."""
-        row = (await self.session.execute(_APPROVAL, {"claim_id": claim_id})).unique().first()
-        return None if row is None else (row[0], row[1])
+    async def get_for_approval(self, claim_ids: Sequence[str]) -> dict[str, tuple[Claim, str | None]]:
+        """The claims locked (in id order), with their invoices and attachments (their answers' parts) and
+        their pinned policy versions' digests (None: no such version) in the same statement; an approvable
+        claim has no allocations yet, so they are not loaded."""
+        rows = await self.session.execute(_APPROVALS, {"claim_ids": list(claim_ids)})
+        return {claim.claim_id: (claim, digest) for claim, digest in rows.unique().all()}
 
-    async def write_decision(
+    async def write_decisions(
         self,
-        claim_id: str,
-        decision: tuple[str, int, datetime],
+        decisions: Sequence[tuple[str, tuple[str, int, datetime]]],
         allocations: Sequence[dict[str, Any]] = (),
         payments: Sequence[dict[str, Any]] = (),
         events: Sequence[dict[str, Any]] = (),
     ) -> None:
-        """The claim's (status, approved_fen, updated_at) and what the decision adds (allocation, payment and
-        outbox rows), with their changes in the change feed, in Core: one statement on PostgreSQL. The claim's
-        ORM object is the caller's to keep in step."""
-        status, approved_fen, updated_at = decision
-        claim = {"d_claim_id": claim_id, "d_status": status, "d_approved_fen": approved_fen}
-        claim["d_updated_at"] = updated_at
+        """Each claim's (status, approved_fen, updated_at) and what the decisions add (allocation, payment and
+        outbox rows), with their changes in the change feed, in Core: one statement on PostgreSQL. The claims'
+        ORM objects are the caller's to keep in step."""
         now = utcnow()
-        changes = [{"entity_type": "claim", "entity_id": claim_id, "recorded_at": now}]
+        changes = [
+            {"entity_type": "claim", "entity_id": claim_id, "recorded_at": now} for claim_id, _ in decisions
+        ]
         changes += [
             {"entity_type": "payment", "entity_id": p["payment_id"], "recorded_at": now}
             for p in sorted(payments, key=lambda p: p["payment_id"])
         ]
         if self.session.bind.dialect.name == "postgresql":
+            params: dict[str, Any] = {
+                f"d_{name}": [decision[i] for _, decision in decisions] for i, name in enumerate(_DECIDED[1:])
+            }
+            params["d_claim_id"] = [claim_id for claim_id, _ in decisions]
             written = [allocations, payments, events, changes]
             # The columns of the rows given (any one column where none are: nothing is inserted).
             shapes = [
                 tuple(rows[0]) if rows else (table.c[0].name,)
                 for (table, _), rows in zip(_WRITTEN, written, strict=True)
             ]
-            params: dict[str, Any] = claim
             for (_, prefix), columns, rows in zip(_WRITTEN, shapes, written, strict=True):
                 params |= {f"{prefix}_{name}": [row[name] for row in rows] for name in columns}
             await self.session.execute(_decision_statement(*shapes), params)
         else:
-            await self.session.execute(_DECISION, claim)
+            await self.session.execute(
+                _DECISION,
+                [
+                    {"d_claim_id": claim_id}
+                    | {f"d_{name}": value for name, value in zip(_DECIDED[1:], decision, strict=True)}
+                    for claim_id, decision in decisions
+                ],
+            )
             for statement, rows in (
                 (_INSERT_ALLOCATIONS, allocations),
                 (_INSERT_PAYMENTS, payments),
@@ -242,18 +242,6 @@ class ClaimRepository:
                     await self.session.execute(statement, list(rows))
         feed.written(self.session, changes)
         outbox.written(self.session, events)
-
-    async def delete_staged(
-        self, claim_id: str, source_ids: Sequence[str], payment_ids: Sequence[str]
-    ) -> None:
-        """Takes back allocations and payments written earlier in this transaction (their changes in the feed
-        were recorded when written)."""
-        if source_ids:
-            await self.session.execute(
-                _DELETE_ALLOCATIONS, {"claim_id": claim_id, "source_ids": list(source_ids)}
-            )
-        if payment_ids:
-            await self.session.execute(_DELETE_PAYMENTS, {"payment_ids": list(payment_ids)})
 
     async def taken_invoices(self, numbers: Sequence[str]) -> Sequence[tuple[str, str, str]]:
         """(number, claim id, uscc) of invoices already held by a live claim."""
@@ -292,40 +280,31 @@ class ClaimRepository:
         if keys and self.session.bind.dialect.name == "postgresql":
             await self.session.execute(_ADVISORY_LOCKS, {"keys": list(keys)})
 
-    async def locked_state(
-        self,
-        claim_id: str,
-        uscc: str,
-        line_code: str,
-        policy_source_ids: Sequence[str],
-        source_ids: Sequence[str],
-        *,
-        recipient: bool,
-        line: bool,
-        programme: bool,
-        audit_chain: str,
-    ) -> LockedState:
-        """Read under the approval's locks, in one statement: the balances of `source_ids`; what the caps
-        hold (approved to the enterprise on the line by its other claims, committed net on the line and
-        programme-wide over `policy_source_ids`; 0 where not asked for); and the heads of both chains."""
-        line, programme = line and bool(policy_source_ids), programme and bool(policy_source_ids)
-        query = _locked_state_query(len(source_ids), recipient, line, programme)
+    async def locked_state(self, source_ids: Sequence[str], *, audit_chain: str) -> LockedState:
+        """Read under the approvals' locks, in one statement: the balances of `source_ids` and the heads of
+        both chains."""
+        query = _locked_state_query(len(source_ids))
         params: dict[str, Any] = {f"source_{i}": source_id for i, source_id in enumerate(source_ids)}
-        params |= {
-            "claim_id": claim_id,
-            "uscc": uscc,
-            "line_code": line_code,
-            "source_ids": list(policy_source_ids),
-            "audit_chain": audit_chain,
-        }
-        row = tuple((await self.session.execute(query, params)).one())
+        row = tuple((await self.session.execute(query, params | {"audit_chain": audit_chain})).one())
         n = len(source_ids)
         return LockedState(
             available={source_id: int(row[i]) for i, source_id in enumerate(source_ids)},
-            usage=(int(row[n]), int(row[n + 1]), int(row[n + 2])),
-            ledger_head=(row[n + 3], row[n + 4]),
-            audit_head=(row[n + 5], row[n + 6]),
+            ledger_head=(row[n], row[n + 1]),
+            audit_head=(row[n + 2], row[n + 3]),
         )
+
+    async def caps_held(self, usccs: Sequence[str], source_ids: Sequence[str]) -> CapsHeld:
+        """Read under the caps' locks: what the enterprises `usccs` were approved on each line, and what
+        the sources `source_ids` committed on each line (a statement each, only where asked)."""
+        recipient: dict[tuple[str, str], int] = {}
+        committed: dict[tuple[str, str | None], int] = {}
+        if usccs:
+            rows = await self.session.execute(_RECIPIENT_HELD, {"usccs": sorted(set(usccs))})
+            recipient = {(uscc, line): int(fen) for uscc, line, fen in rows.all()}
+        if source_ids:
+            rows = await self.session.execute(_COMMITTED_HELD, {"source_ids": sorted(set(source_ids))})
+            committed = {(source_id, line): int(fen) for source_id, line, fen in rows.all()}
+        return CapsHeld(recipient, committed)
 
     async def page(
         self, filters: dict[str, Any], order: Order, cursor: str | None, limit: int

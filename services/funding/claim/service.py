@@ -2,14 +2,11 @@
 reconciliation, clawback and repayment. Every money move posts ledger entries and an audit record in the
 same transaction."""
 
-import asyncio
 import hashlib
 import uuid
-import weakref
 from collections import defaultdict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -28,7 +25,7 @@ from services.funding.claim.models import (
     Payment,
     Recovery,
 )
-from services.funding.claim.repository import ClaimRepository
+from services.funding.claim.repository import ClaimRepository, LockedState
 from services.funding.claim.schemas import AuditIn, BatchCreate, ClaimCreate, ReconciliationLine, ReviewIn
 from services.funding.claim.states import Action, ClaimStatus, next_status
 from services.funding.db import audit_log, outbox
@@ -40,11 +37,11 @@ from services.funding.ledger.models import FundingSource
 from services.funding.ledger.repository import CHAIN_LOCK, LedgerRepository
 from services.funding.policy import service as policy_service
 from services.funding.policy.document import BaseKind, BenefitLine, PolicyDocument, Recipient
+from szcore.audit import AuditRecord
 from szcore.auth import Principal, Role
 from szcore.errors import FieldError, ProblemError, bad_request, conflict, not_found
 from szcore.events import Event
 from szcore.outbox import uuid4_strings
-from szcore.settings import get_settings
 from szcore.types import utcnow
 
 MONEY_CHAIN = "money"
@@ -453,199 +450,139 @@ def cap_lock_keys(policy: PolicyDocument, line: BenefitLine, uscc: str) -> list[
     return sorted(_lock_key(name) for name in names)
 
 
-def _plan_key(parts: list[tuple[FundingSource, int]]) -> list[tuple[str, int]]:
-    return [(source.source_id, fen) for source, fen in parts]
+@dataclass
+class Approval:
+    """An approval decided: the claim (its ORM object shows the decision) and the allocation and payment
+    rows it wrote."""
 
-
-async def approve(
-    session: AsyncSession,
-    principal: Principal,
-    claim_id: str,
-    *,
-    prepared: Callable[[Claim, Sequence[dict[str, Any]], Sequence[dict[str, Any]]], Awaitable[None]]
-    | None = None,
-) -> Claim:
-    """Commits the approved amount on the funding sources. The sources are locked last, for the shortest
-    critical section (every approval of a source waits on it): the plan is made on the balances as they
-    stand, and the claim's rows, payments and event are written before the lock; under the lock the plan is
-    redone on the locked balances, and the writes are redone only if it changed. The caps (per enterprise
-    on the line, line total, programme total) are read only under a lock per cap, taken just before the
-    sources' (approvals on different sources share a line's cap); the guess assumes they leave room.
-    `prepared(claim, allocations, payments)` (the rows written, as dicts) runs before the lock too (and
-    again if the writes were redone): the endpoint builds its response there."""
-    auth.require(auth.is_city(principal), "Only the city approves claims")
-    repository = ClaimRepository(session)
-    found = await repository.get_for_approval(claim_id)
-    if found is None or not auth.can_read(principal, found[0].county_code, found[0].uscc):
-        raise not_found("claim_not_found", f"No claim {claim_id} visible to you")
-    claim, digest = found
-    approved = next_status(ClaimStatus(claim.status), Action.approve)
-    if approved is None:
-        raise conflict("claim_wrong_state", f"A claim in state {claim.status} cannot be approved")
-    policy = await policy_service.pinned_by_digest(session, claim.policy_key, claim.policy_version, digest)
-    line = policy.line(claim.line_code)
-    assert line is not None  # a pinned version never changes
-    ledger_repository = LedgerRepository(session)
-    unlocked = await ledger_repository.sources_with_available(policy.key)
-    policy_sources = [source for source, _ in unlocked]
-    cap_keys = cap_lock_keys(policy, line, claim.uscc)
-    # The guess takes the caps as untouched (they seldom bind; reading them here would be one more
-    # statement on every approval): they are read under their locks, and a cut amount redoes the writes.
-    amount = approvable_fen(claim, line, policy)
-    before = _decision(claim)
-    _show_decision(claim, (approved.value, max(amount, 0), utcnow()))
-    _, _, candidates = _candidates(policy, line, claim, policy_sources)
-    wanted = {source.source_id: source for source in candidates.values() if source is not None}
-    staged: _Staged | None = None
-    try:
-        guess = (
-            plan_sources(
-                policy, line, claim, amount, policy_sources, {s.source_id: fen for s, fen in unlocked}
-            )
-            if amount > 0
-            else []
-        )
-    except ProblemError:
-        guess = []  # refused on unlocked balances: decided again under the lock, where refusals are made
-    if guess:
-        staged = await _stage_approval(session, claim, guess)
-        if prepared is not None:
-            await prepared(claim, staged.allocations, staged.payments)
-    # The critical section: from here to the commit, every approval under the same caps (line, programme,
-    # enterprise on the line) and on these sources waits, and every money move waits on the chains. Caps
-    # first, then sources, then the ledger and money audit chains, each in key order; all that is read
-    # under them is read in one statement.
-    async with _source_gate(sorted(wanted)):
-        await repository.lock_caps(cap_keys)
-        locked = await ledger_repository.lock_loaded_sources(list(wanted.values()))
-        await repository.lock_keys([CHAIN_LOCK, audit_log.lock_key(MONEY_CHAIN)])
-        state = await repository.locked_state(
-            claim.claim_id,
-            claim.uscc,
-            line.code,
-            [s.source_id for s in policy_sources],
-            sorted(locked),
-            recipient=line.caps.per_recipient_fen is not None,
-            line=line.caps.line_total_fen is not None,
-            programme=policy.programme_total_fen is not None,
-            audit_chain=MONEY_CHAIN,
-        )
-        left = state.available
-        try:
-            if cap_keys:
-                amount = approvable_fen(claim, line, policy, CapUsage(*state.usage))
-            if amount <= 0:
-                raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
-            set_committed_value(claim, "approved_fen", amount)
-            parts = plan_sources(policy, line, claim, amount, list(locked.values()), left)
-            ledger.check_available(left, {source.source_id: fen for source, fen in parts})
-        except ProblemError:
-            # A refusal leaves the claim as it was even where the caller's transaction goes on.
-            _show_decision(claim, before)
-            if staged is not None:
-                await _unstage(session, staged)
-                await repository.write_decision(claim.claim_id, before)
-            raise
-        if staged is None or _plan_key(staged.parts) != _plan_key(parts):
-            if staged is not None:
-                await _unstage(session, staged)
-            staged = await _stage_approval(session, claim, parts)
-            if prepared is not None:
-                await prepared(claim, staged.allocations, staged.payments)
-        year = utcnow().year
-        entries = await ledger.post(
-            session,
-            principal.subject,
-            [
-                ledger.Posting(
-                    EntryType.commitment,
-                    source.source_id,
-                    year,
-                    fen,
-                    claim_id=claim.claim_id,
-                    uscc=claim.uscc,
-                    county_code=claim.county_code,
-                    industry_code=claim.industry_code,
-                    line_code=claim.line_code,
-                )
-                for source, fen in parts
-            ],
-            head=state.ledger_head,
-        )
-        await audit_log.append(
-            session,
-            actor=principal,
-            action="claim.approved",
-            entity_type="claim",
-            entity_id=claim.claim_id,
-            data={"approved_fen": amount, "ledger_seqs": [e.seq for e in entries]},
-            chain=MONEY_CHAIN,
-            head=state.audit_head,
-        )
-    return claim
-
-
-_SLOTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def approval_slot() -> asyncio.Semaphore:
-    """Per process (and event loop), at most `approval_concurrency` approvals run; the others wait, using no
-    CPU, before their transaction begins work."""
-    loop = asyncio.get_running_loop()
-    slot = _SLOTS.get(loop)
-    if slot is None:
-        slot = _SLOTS[loop] = asyncio.Semaphore(get_settings().approval_concurrency)
-    return slot
-
-
-# Per process (and event loop), one approval of a source at a time waits on the source's database lock;
-# the others wait here, using no CPU, so that the holder's round trips do not queue behind their work on
-# the event loop (which stretched the critical section). Taken before any lock of the critical section.
-_GATES: "weakref.WeakValueDictionary[tuple[int, str], asyncio.Lock]" = weakref.WeakValueDictionary()
-
-
-@asynccontextmanager
-async def _source_gate(source_ids: Sequence[str]) -> AsyncIterator[None]:
-    loop = id(asyncio.get_running_loop())
-    locks = []
-    for source_id in sorted(source_ids):
-        lock = _GATES.get((loop, source_id))
-        if lock is None:
-            lock = _GATES[(loop, source_id)] = asyncio.Lock()
-        locks.append(lock)
-    async with AsyncExitStack() as stack:
-        for lock in locks:
-            await stack.enter_async_context(lock)
-        yield
+    claim: Claim
+    allocations: list[dict[str, Any]]
+    payments: list[dict[str, Any]]
 
 
 @dataclass
-class _Staged:
-    parts: list[tuple[FundingSource, int]]
-    allocations: list[dict[str, Any]] = field(default_factory=list)
-    payments: list[dict[str, Any]] = field(default_factory=list)
-    event_id: str = ""
+class _Asked:
+    index: int
+    principal: Principal
+    claim: Claim
+    policy: PolicyDocument
+    line: BenefitLine
+    sources: list[FundingSource]  # the sources the policy could draw on for this claim
 
 
-def _decision(claim: Claim) -> tuple[str, int, datetime]:
-    return claim.status, claim.approved_fen, claim.updated_at
+async def approve(session: AsyncSession, principal: Principal, claim_id: str) -> Claim:
+    """Commits the approved amount on the funding sources (see `approve_many`)."""
+    (outcome,) = await approve_many(session, [(principal, claim_id)])
+    if isinstance(outcome, ProblemError):
+        raise outcome
+    return outcome.claim
 
 
-def _show_decision(claim: Claim, decision: tuple[str, int, datetime]) -> None:
-    """The approval writes the claim in Core (`write_decision`): its ORM object shows the values as
-    loaded, so that no flush writes them again."""
-    for name, value in zip(("status", "approved_fen", "updated_at"), decision, strict=True):
-        set_committed_value(claim, name, value)
+async def approve_many(
+    session: AsyncSession, asked: Sequence[tuple[Principal, str]]
+) -> list[Approval | ProblemError]:
+    """Decides several approvals in one transaction, in the order asked: each one's approval, or the
+    refusal to answer it with (a refusal writes nothing). Every approval of a source waits on its lock, so
+    one batch takes the locks once, decides each approval in turn on the locked balances and caps, and
+    writes all of them with one statement per kind of row. Locks in a fixed order, so that two batches
+    never wait on each other crosswise: the claims, the caps, the sources, then the ledger and money audit
+    chains, each in key order."""
+    outcomes: list[Approval | ProblemError | None] = [None] * len(asked)
+    repository = ClaimRepository(session)
+    ledger_repository = LedgerRepository(session)
+    found = await repository.get_for_approval(sorted({claim_id for _, claim_id in asked}))
+    pending: list[_Asked] = []
+    policy_sources: dict[str, list[FundingSource]] = {}
+    for index, (principal, claim_id) in enumerate(asked):
+        hit = found.get(claim_id)
+        try:
+            auth.require(auth.is_city(principal), "Only the city approves claims")
+            if hit is None or not auth.can_read(principal, hit[0].county_code, hit[0].uscc):
+                raise not_found("claim_not_found", f"No claim {claim_id} visible to you")
+            claim, digest = hit
+            policy = await policy_service.pinned_by_digest(
+                session, claim.policy_key, claim.policy_version, digest
+            )
+        except ProblemError as error:
+            outcomes[index] = error
+            continue
+        line = policy.line(claim.line_code)
+        assert line is not None  # a pinned version never changes
+        if policy.key not in policy_sources:
+            # Their balances are read under the lock, the only place the batch needs them.
+            policy_sources[policy.key] = list(await ledger_repository.list_sources(policy.key))
+        _, _, candidates = _candidates(policy, line, claim, policy_sources[policy.key])
+        wanted = [source for source in candidates.values() if source is not None]
+        pending.append(_Asked(index, principal, claim, policy, line, wanted))
+    if not pending:
+        return outcomes  # type: ignore[return-value]
+    # The critical section: from here to the commit, every approval under the same caps and on these
+    # sources waits, and every money move waits on the chains.
+    await repository.lock_caps([k for a in pending for k in cap_lock_keys(a.policy, a.line, a.claim.uscc)])
+    locked = await ledger_repository.lock_loaded_sources(
+        list({s.source_id: s for a in pending for s in a.sources}.values())
+    )
+    await repository.lock_keys([CHAIN_LOCK, audit_log.lock_key(MONEY_CHAIN)])
+    state = await repository.locked_state(sorted(locked), audit_chain=MONEY_CHAIN)
+    held = await repository.caps_held(
+        [a.claim.uscc for a in pending if a.line.caps.per_recipient_fen is not None],
+        [
+            s.source_id
+            for a in pending
+            if a.line.caps.line_total_fen is not None or a.policy.programme_total_fen is not None
+            for s in policy_sources[a.policy.key]
+        ],
+    )
+    left, recipient, committed = (
+        dict(state.available),
+        defaultdict(int, held.recipient),
+        defaultdict(int, held.committed),
+    )
+    decided: list[tuple[_Asked, Approval, list[tuple[FundingSource, int]]]] = []
+    for asked_one in pending:
+        try:
+            approval, parts = _decide(asked_one, locked, left, recipient, committed, policy_sources)
+        except ProblemError as error:
+            outcomes[asked_one.index] = error
+            continue
+        outcomes[asked_one.index] = approval
+        decided.append((asked_one, approval, parts))
+    if decided:
+        await _write_approvals(session, decided, state)
+    return outcomes  # type: ignore[return-value]
 
 
-async def _stage_approval(
-    session: AsyncSession, claim: Claim, parts: list[tuple[FundingSource, int]]
-) -> _Staged:
-    """The approval's writes that follow from the plan: the claim, allocations, queued payments, the event."""
-    staged = _Staged(parts)
-    staged.allocations = [
+def _decide(
+    asked: _Asked,
+    locked: dict[str, FundingSource],
+    left: dict[str, int],
+    recipient: dict[tuple[str, str], int],
+    committed: dict[tuple[str, str | None], int],
+    policy_sources: dict[str, list[FundingSource]],
+) -> tuple[Approval, list[tuple[FundingSource, int]]]:
+    """One approval on the balances and caps as the batch's earlier approvals left them (which it updates)."""
+    claim, policy, line = asked.claim, asked.policy, asked.line
+    approved = next_status(ClaimStatus(claim.status), Action.approve)
+    if approved is None:
+        raise conflict("claim_wrong_state", f"A claim in state {claim.status} cannot be approved")
+    own = [s.source_id for s in policy_sources[policy.key]]
+    usage = CapUsage(
+        recipient[(claim.uscc, line.code)],
+        sum(committed[(s, line.code)] for s in own),
+        sum(fen for (s, _), fen in committed.items() if s in own),
+    )
+    amount = approvable_fen(claim, line, policy, usage)
+    if amount <= 0:
+        raise conflict("nothing_to_approve", "Nothing is left to approve on this claim")
+    parts = plan_sources(policy, line, claim, amount, [locked[s.source_id] for s in asked.sources], left)
+    ledger.check_available(left, {source.source_id: fen for source, fen in parts})
+    for source, fen in parts:
+        left[source.source_id] -= fen
+        committed[(source.source_id, line.code)] += fen
+    recipient[(claim.uscc, line.code)] += amount
+    now = utcnow()
+    _show_decision(claim, (approved.value, amount, now))
+    allocations = [
         {
             "claim_id": claim.claim_id,
             "source_id": source.source_id,
@@ -655,35 +592,88 @@ async def _stage_approval(
         }
         for source, fen in parts
     ]
-    staged.payments = [
+    payments = [
         _payment_row(claim, source.source_id, fen, payment_id, utcnow())
         for (source, fen), payment_id in zip(parts, uuid4_strings(len(parts)), strict=True)
     ]
+    return Approval(claim, allocations, payments), parts
+
+
+async def _write_approvals(
+    session: AsyncSession,
+    decided: list[tuple[_Asked, Approval, list[tuple[FundingSource, int]]]],
+    state: LockedState,
+) -> None:
+    """The decided approvals' rows, events, ledger entries and money audit records, one statement each."""
     events = outbox.rows(
         [
             (
-                claim_events.claim_approved(claim, [(s.source_id, s.level, fen) for s, fen in parts]),
-                claim.claim_id,
+                claim_events.claim_approved(
+                    approval.claim, [(s.source_id, s.level, fen) for s, fen in parts]
+                ),
+                approval.claim.claim_id,
             )
+            for _, approval, parts in decided
         ],
         aggregate_type="claim",
     )
-    staged.event_id = events[0]["event_id"]
-    await ClaimRepository(session).write_decision(
-        claim.claim_id, _decision(claim), staged.allocations, staged.payments, events
+    await ClaimRepository(session).write_decisions(
+        [(approval.claim.claim_id, _decision(approval.claim)) for _, approval, _ in decided],
+        [row for _, approval, _ in decided for row in approval.allocations],
+        [row for _, approval, _ in decided for row in approval.payments],
+        events,
     )
-    return staged
+    year = utcnow().year
+    entries = await ledger.post_many(
+        session,
+        [
+            (
+                asked.principal.subject,
+                [
+                    ledger.Posting(
+                        EntryType.commitment,
+                        source.source_id,
+                        year,
+                        fen,
+                        claim_id=approval.claim.claim_id,
+                        uscc=approval.claim.uscc,
+                        county_code=approval.claim.county_code,
+                        industry_code=approval.claim.industry_code,
+                        line_code=approval.claim.line_code,
+                    )
+                    for source, fen in parts
+                ],
+            )
+            for asked, approval, parts in decided
+        ],
+        head=state.ledger_head,
+    )
+    await audit_log.append_many(
+        session,
+        [
+            AuditRecord(
+                asked.principal,
+                "claim.approved",
+                "claim",
+                approval.claim.claim_id,
+                {"approved_fen": approval.claim.approved_fen, "ledger_seqs": [e.seq for e in posted]},
+            )
+            for (asked, approval, _), posted in zip(decided, entries, strict=True)
+        ],
+        chain=MONEY_CHAIN,
+        head=state.audit_head,
+    )
 
 
-async def _unstage(session: AsyncSession, staged: _Staged) -> None:
-    """The locked balances changed the plan (or refused it): take back the rows and the event written for
-    the first one."""
-    await ClaimRepository(session).delete_staged(
-        staged.allocations[0]["claim_id"],
-        [row["source_id"] for row in staged.allocations],
-        [row["payment_id"] for row in staged.payments],
-    )
-    await outbox.discard(session, [staged.event_id])
+def _decision(claim: Claim) -> tuple[str, int, datetime]:
+    return claim.status, claim.approved_fen, claim.updated_at
+
+
+def _show_decision(claim: Claim, decision: tuple[str, int, datetime]) -> None:
+    """The approval writes the claim in Core (`write_decisions`): its ORM object shows the values as
+    decided, as if loaded, so that no flush writes them again."""
+    for name, value in zip(("status", "approved_fen", "updated_at"), decision, strict=True):
+        set_committed_value(claim, name, value)
 
 
 def _payment_row(claim: Claim, source_id: str, amount: int, payment_id: str, now: datetime) -> dict[str, Any]:

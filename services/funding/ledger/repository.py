@@ -42,11 +42,6 @@ _AVAILABLE = (
     .where(LedgerEntry.source_id.in_(bindparam("source_ids", expanding=True)))
     .group_by(LedgerEntry.source_id)
 )
-_POLICY_SOURCES_AVAILABLE = (
-    select(FundingSource, available_of(FundingSource.source_id))
-    .where(FundingSource.policy_key == bindparam("policy_key"))
-    .order_by(FundingSource.source_id)
-)
 _POLICY_SOURCES = (
     select(FundingSource)
     .where(FundingSource.policy_key == bindparam("policy_key"))
@@ -88,11 +83,6 @@ class LedgerRepository:
             return (await self.session.execute(_POLICY_SOURCES, {"policy_key": policy_key})).scalars().all()
         query = select(FundingSource).order_by(FundingSource.source_id)
         return (await self.session.execute(query)).scalars().all()
-
-    async def sources_with_available(self, policy_key: str) -> list[tuple[FundingSource, int]]:
-        """The policy's sources in id order, each with its available balance, in one statement."""
-        rows = await self.session.execute(_POLICY_SOURCES_AVAILABLE, {"policy_key": policy_key})
-        return [(source, int(available)) for source, available in rows.all()]
 
     async def add_source(self, source: FundingSource) -> None:
         self.session.add(source)

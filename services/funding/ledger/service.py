@@ -52,40 +52,52 @@ async def post(
     """Append entries to the hash chain. Callers that spend lock their sources first (`lock_and_check`).
     `head`: the chain's last (seq, hash), for a caller that already holds the chain's lock (`CHAIN_LOCK`)
     and read it (`HEAD_COLUMNS`); else the lock is taken and the head read here."""
+    (entries,) = await post_many(session, [(actor_subject, postings)], head)
+    return entries
+
+
+async def post_many(
+    session: AsyncSession,
+    groups: Sequence[tuple[str, Sequence[Posting]]],
+    head: tuple[int | None, str | None] | None = None,
+) -> list[list[LedgerEntry]]:
+    """As `post`, for several (actor, postings) groups in turn, in one statement: each group's entries."""
     repository = LedgerRepository(session)
     if head is None:
         await repository.lock_chain()
         head = await repository.head() or (None, None)
     seq, prev_hash = head[0] or 0, head[1] or GENESIS
     rows: list[dict[str, Any]] = []
-    for posting in postings:
-        if posting.amount_fen <= 0:
-            raise ValueError("ledger amounts are positive; the entry type gives the direction")
-        debit, credit = POSTING_RULES[posting.entry_type]
-        seq += 1
-        values = {
-            "seq": seq,
-            "entry_type": posting.entry_type.value,
-            "source_id": posting.source_id,
-            "fiscal_year": posting.fiscal_year,
-            "debit_account": account(debit, posting.source_id),
-            "credit_account": account(credit, posting.source_id),
-            "amount_fen": posting.amount_fen,
-            "claim_id": posting.claim_id,
-            "payment_id": posting.payment_id,
-            "recovery_id": posting.recovery_id,
-            "uscc": posting.uscc,
-            "county_code": posting.county_code,
-            "industry_code": posting.industry_code,
-            "line_code": posting.line_code,
-            "memo": posting.memo,
-            "occurred_at": utcnow(),
-            "actor_subject": actor_subject,
-            "prev_hash": prev_hash,
-        }
-        values["hash"] = prev_hash = entry_hash(values)
-        rows.append(values)
-    return await repository.add_entries(rows)
+    for actor_subject, postings in groups:
+        for posting in postings:
+            if posting.amount_fen <= 0:
+                raise ValueError("ledger amounts are positive; the entry type gives the direction")
+            debit, credit = POSTING_RULES[posting.entry_type]
+            seq += 1
+            values = {
+                "seq": seq,
+                "entry_type": posting.entry_type.value,
+                "source_id": posting.source_id,
+                "fiscal_year": posting.fiscal_year,
+                "debit_account": account(debit, posting.source_id),
+                "credit_account": account(credit, posting.source_id),
+                "amount_fen": posting.amount_fen,
+                "claim_id": posting.claim_id,
+                "payment_id": posting.payment_id,
+                "recovery_id": posting.recovery_id,
+                "uscc": posting.uscc,
+                "county_code": posting.county_code,
+                "industry_code": posting.industry_code,
+                "line_code": posting.line_code,
+                "memo": posting.memo,
+                "occurred_at": utcnow(),
+                "actor_subject": actor_subject,
+                "prev_hash": prev_hash,
+            }
+            values["hash"] = prev_hash = entry_hash(values)
+            rows.append(values)
+    entries = iter(await repository.add_entries(rows) if rows else [])
+    return [[next(entries) for _ in postings] for _, postings in groups]
 
 
 async def lock_and_check(session: AsyncSession, needs: dict[str, int]) -> dict[str, FundingSource]:

@@ -286,21 +286,27 @@ class TestReviewAndApproval:
         assert claim["status"] == "audited" and claim["allocations"] == []
 
 
+async def zibo_with_programme_total(client: httpx.AsyncClient, tokens, total: int) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """zibo (50万 per enterprise on its line) with a programme total, and a central source of 500万; the
+    city's headers."""
+    city = tokens.headers(Role.city_admin)
+    document = load_preset("zibo").model_dump(mode="json") | {"programme_total_fen": total}
+    assert (await client.post("/policies", json={"document": document}, headers=city)).status_code == 201
+    source = {"source_id": "zibo-central", "level": "central", "name": "c", "policy_key": "zibo"}
+    assert (await client.post("/funding-sources", json=source, headers=city)).status_code == 201
+    allocation = {"fiscal_year": 2025, "amount_fen": 500 * WAN}
+    allocated = await client.post(
+        "/funding-sources/zibo-central/allocations", json=allocation, headers=city | key()
+    )
+    assert allocated.status_code == 200, allocated.text
+    return city  # type: ignore[no-any-return]
+
+
 class TestProgrammeTotal:
     async def test_approval_stops_at_the_programme_total(
         self, client: httpx.AsyncClient, session: AsyncSession, tokens
     ) -> None:
-        city = tokens.headers(Role.city_admin)
-        document = load_preset("zibo").model_dump(mode="json") | {"programme_total_fen": 30 * WAN}
-        assert (await client.post("/policies", json={"document": document}, headers=city)).status_code == 201
-        source = {"source_id": "zibo-central", "level": "central", "name": "c", "policy_key": "zibo"}
-        assert (await client.post("/funding-sources", json=source, headers=city)).status_code == 201
-        allocation = {"fiscal_year": 2025, "amount_fen": 500 * WAN}
-        assert (
-            await client.post(
-                "/funding-sources/zibo-central/allocations", json=allocation, headers=city | key()
-            )
-        ).status_code == 200
+        city = await zibo_with_programme_total(client, tokens, 30 * WAN)
         uscc = new_uscc()
         await seed_enterprise(session, uscc, contract=f"c-{uscc}")
         body = claim_body(uscc, [invoice("ZB0001", 100 * WAN)], 50 * WAN) | {"policy_key": "zibo"}
@@ -335,50 +341,82 @@ class TestFirstComeFirstServed:
         assert approved[1] == {"jinhua-central": 10 * WAN, "jinhua-city": 20 * WAN, "jinhua-county": 20 * WAN}
 
 
-class TestPlanRedoneUnderTheLock:
-    """The approval plans on the balances before locking the sources; if the locked balances plan
-    differently, the allocations, payments and event written for the first plan are replaced."""
+class TestApprovalsDecidedTogether:
+    """Several approvals in one transaction (`approve_many`, as the endpoint batches those that queue): each
+    in turn, on the balances and caps the earlier ones left; a refusal writes nothing and stops no other."""
 
-    async def test_stale_balances_before_the_lock_do_not_leak(
-        self, client: httpx.AsyncClient, session: AsyncSession, tokens, monkeypatch: pytest.MonkeyPatch
+    async def test_each_on_what_the_earlier_ones_left(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens
     ) -> None:
-        await setup_policy_and_sources(
-            client, tokens, "jinhua", {"central": 30 * WAN, "city": 500 * WAN, "county": 500 * WAN}
-        )
+        city = await zibo_with_programme_total(client, tokens, 100 * WAN)
+        usccs = [new_uscc() for _ in range(5)]
         claim_ids = []
-        for i in range(2):
-            uscc = new_uscc()
-            await seed_enterprise(
-                session, uscc, level=2, accepted=date(2025, 1, 10 + i), contract=f"c-{uscc}"
-            )
-            body = claim_body(uscc, [invoice(f"PL{i}000", 100 * WAN)], 50 * WAN) | {"policy_key": "jinhua"}
+        for n, uscc in enumerate(usccs):
+            await seed_enterprise(session, uscc, contract=f"c-{uscc}")
+            body = claim_body(uscc, [invoice(f"TG{n:04d}", 100 * WAN)], 30 * WAN) | {"policy_key": "zibo"}
             claim_ids.append(await claim_through_audit(client, tokens, body))
-        city = tokens.headers(Role.city_admin)
-        assert (await client.post(f"/claims/{claim_ids[0]}/approve", headers=city | key())).status_code == 200
-        real, calls = LedgerRepository.sources_with_available, []
-
-        async def stale_before_the_lock(self: LedgerRepository, policy_key: str) -> list[tuple[Any, int]]:
-            found = await real(self, policy_key)
-            calls.append(policy_key)
-            # Central looks untouched, as if the first approval had not committed.
-            return [(s, v + 20 * WAN if s.source_id.endswith("central") else v) for s, v in found]
-
-        monkeypatch.setattr(LedgerRepository, "sources_with_available", stale_before_the_lock)
-        response = await client.post(f"/claims/{claim_ids[1]}/approve", headers=city | key())
-        assert response.status_code == 200, response.text
-        assert calls == ["jinhua"]
-        expected = {"jinhua-central": 10 * WAN, "jinhua-city": 20 * WAN, "jinhua-county": 20 * WAN}
-        body = response.json()
-        assert {a["source_id"]: a["amount_fen"] for a in body["allocations"]} == expected
-        assert {p["source_id"]: p["amount_fen"] for p in body["payments"]} == expected
-        fresh = (await client.get(f"/claims/{claim_ids[1]}", headers=city)).json()
-        assert {a["source_id"]: a["amount_fen"] for a in fresh["allocations"]} == expected
-        assert len(fresh["payments"]) == 3
+        first, second, third, fourth, fifth = claim_ids
+        before = await audit_log.verify(session, chain=claims.MONEY_CHAIN)
+        city_admin = Principal("city", Role.city_admin)
+        outcomes = await claims.approve_many(
+            session,
+            [
+                (city_admin, first),
+                (Principal("c", Role.county_admin, county=COUNTY), second),  # not the county's to approve
+                (city_admin, second),
+                (city_admin, third),
+                (city_admin, fourth),  # the programme has 10万 left
+                (city_admin, first),  # approved a moment ago
+                (city_admin, "no-such-claim"),
+                (city_admin, fifth),  # the programme is spent
+            ],
+        )
+        approved = {
+            o.claim.claim_id: o.claim.approved_fen for o in outcomes if isinstance(o, claims.Approval)
+        }
+        assert approved == {first: 30 * WAN, second: 30 * WAN, third: 30 * WAN, fourth: 10 * WAN}
+        refusals = [(i, o.code) for i, o in enumerate(outcomes) if isinstance(o, ProblemError)]
+        assert refusals == [
+            (1, "role_not_allowed"),
+            (5, "claim_wrong_state"),
+            (6, "claim_not_found"),
+            (7, "nothing_to_approve"),
+        ]
+        await session.flush()
+        balances = (await LedgerRepository(session).balances(["zibo-central"]))["zibo-central"]
+        assert balances["committed"] == 100 * WAN and balances["available"] == 400 * WAN
+        assert (await ledger.verify_chain(session)).ok
+        chain = await audit_log.verify(session, chain=claims.MONEY_CHAIN)
+        assert chain.ok and chain.checked == before.checked + 4
         events = [ClaimApproved.FromString(e.payload) for e in await events_of(session, "ClaimApproved")]
-        (event,) = [e for e in events if e.claim_id == claim_ids[1]]
-        assert {s.source_id: s.amount_fen for s in event.by_source} == expected
-        balances = await LedgerRepository(session).balances(["jinhua-central"])
-        assert balances["jinhua-central"]["available"] == 0
+        assert {e.claim_id: e.approved_fen for e in events} == approved
+        for claim_id, fen in approved.items():
+            shown = (await client.get(f"/claims/{claim_id}", headers=city)).json()
+            assert shown["status"] == "approved" and shown["approved_fen"] == fen
+            assert [a["amount_fen"] for a in shown["allocations"]] == [fen]
+            assert [p["amount_fen"] for p in shown["payments"]] == [fen]
+        untouched = (await client.get(f"/claims/{fifth}", headers=city)).json()
+        assert untouched["status"] == "audited" and untouched["approved_fen"] == 0
+        assert untouched["allocations"] == untouched["payments"] == []
+
+    async def test_the_endpoint_answers_a_retry_with_the_first_answer(
+        self, client: httpx.AsyncClient, session: AsyncSession, tokens
+    ) -> None:
+        await setup_policy_and_sources(client, tokens)
+        uscc = new_uscc()
+        await seed_enterprise(session, uscc, contract=f"c-{uscc}")
+        claim_id = await claim_through_audit(
+            client, tokens, claim_body(uscc, [invoice("RT0001", 100 * WAN)], 30 * WAN)
+        )
+        city, retry = tokens.headers(Role.city_admin), key()
+        first = await client.post(f"/claims/{claim_id}/approve", headers=city | retry)
+        again = await client.post(f"/claims/{claim_id}/approve", headers=city | retry)
+        other = await client.post(f"/claims/{claim_id}/approve", headers=city | key())
+        assert first.status_code == again.status_code == 200 and first.content == again.content
+        assert other.status_code == 409 and other.json()["code"] == "claim_wrong_state"
+        someone_else = tokens.headers(Role.city_admin, subject="another-official")
+        reused = await client.post(f"/claims/{claim_id}/approve", headers=someone_else | retry)
+        assert reused.status_code == 409 and reused.json()["code"] == "idempotency_key_reused"
 
 
 class TestDisbursementAndClawback:
@@ -734,6 +772,10 @@ class TestListing:
 class TestConcurrentApprovals:
     """Many approvals of different claims race for one small source, each in its own connection."""
 
+    # Committed for real (the other tests' transactions roll back): a county of its own, so that no other
+    # test's county-wide list sees these claims.
+    COUNTY = "410799"
+
     async def test_no_overdraw(self, engine: AsyncEngine) -> None:
         sessions = async_sessionmaker(engine, expire_on_commit=False)
         city = Principal("city", Role.city_admin)
@@ -757,13 +799,13 @@ class TestConcurrentApprovals:
             )
             for i in range(12):
                 uscc = new_uscc()
-                await seed_enterprise(setup, uscc, contract=f"c-{uscc}")
+                await seed_enterprise(setup, uscc, county=self.COUNTY, contract=f"c-{uscc}")
                 data = ClaimCreate.model_validate(
                     claim_body(uscc, [invoice(f"R{policy_key}{i}", 60 * WAN)], 30 * WAN)
                     | {"policy_key": policy_key}
                 )
                 claim = await claims.submit(setup, Principal("e", Role.enterprise, uscc=uscc), data)
-                county = Principal("county", Role.county_admin, county=COUNTY)
+                county = Principal("county", Role.county_admin, county=self.COUNTY)
                 await claims.review(
                     setup, county, claim.claim_id, ReviewIn(step="county", decision="approve")
                 )
