@@ -30,6 +30,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        # C event loop and HTTP parser: a fifth more claim approvals per CPU than asyncio's loop and h11.
+        loop="uvloop",
+        http="httptools",
     )
 
 

@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 
+import uvloop
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from szcore import metrics
@@ -157,4 +158,4 @@ def main(service: str, host: str = "127.0.0.1", metrics_port: int = 0) -> None:
             loop.add_signal_handler(sig, stop.set)
         await run_relay(service, settings, stop=stop, host=host, metrics_port=metrics_port)
 
-    asyncio.run(serve())
+    uvloop.run(serve())  # the event loop the services' processes run on too (ops serve)

@@ -1,7 +1,7 @@
 """Group commit for requests that contend on one lock (flat combining): the requests a process receives
 while it is deciding queue up, and the next batch decides all of them in one transaction.
 
-One request at a time leads: on its own request's session it takes the queued requests (at most `most`,
+One request at a time leads: on a session it opens it takes the queued requests (at most `most`,
 never two of one key), hands them to `decide`, commits, answers each, and goes on until its own request
 is answered; then the oldest waiting request leads. The others wait, using no CPU. A batch that fails as
 a whole (a lost connection, a deadlock) is rolled back and its requests are decided one by one, so that
@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from szcore.db import SessionOpener
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,7 +67,9 @@ class Combiner(Generic[T, R]):
             queue = self._queues[loop] = _Queue()
         return queue
 
-    async def submit(self, session: AsyncSession, item: T) -> R:
+    async def submit(self, open_session: SessionOpener, item: T) -> R:
+        """`open_session` is opened only if this request leads: the others are answered by the leader's
+        transaction and need no session."""
         queue = self._queue()
         ask: _Ask[T] = _Ask(item, self._key(item), asyncio.get_running_loop().create_future())
         queue.waiting.append(ask)
@@ -78,7 +82,8 @@ class Combiner(Generic[T, R]):
         else:
             queue.leading = True
         if not ask.outcome:
-            await self._lead(queue, session, ask)
+            async with open_session() as session:
+                await self._lead(queue, session, ask)
         (outcome,) = ask.outcome
         if isinstance(outcome, BaseException):
             raise outcome

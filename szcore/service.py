@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from szcore import metrics
 from szcore.bus import ConsumerRunner, EventBus, Subscription
 from szcore.changefeed import ChangeLog, ChangeSequencer
-from szcore.db import create_engine, is_sqlite, session_scope
+from szcore.db import SessionOpener, create_engine, is_sqlite, session_scope
 from szcore.errors import PROBLEM_RESPONSES, install_error_handlers
 from szcore.inbox import Inbox
 from szcore.logging import configure_logging
@@ -145,6 +145,15 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 # scope="function": commit before the response is sent, so a failed commit is the caller's error.
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def get_session_opener(request: Request) -> SessionOpener:
+    return get_runtime(request).sessionmaker
+
+
+# For an endpoint whose requests mostly need no session of their own (those answered in another request's
+# batch, `szcore.combining`): the one that needs it opens it, and commits itself.
+OpenSession = Annotated[SessionOpener, Depends(get_session_opener)]
 
 
 def create_service_app(

@@ -59,8 +59,7 @@ def requests(
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def request(item: str) -> str:
-        async with sessions() as session:
-            return await combiner.submit(session, item)
+        return await combiner.submit(sessions, item)
 
     return [asyncio.create_task(request(item)) for item in items]
 

@@ -1,6 +1,7 @@
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import httpx
@@ -15,7 +16,7 @@ from ops.processes import migrate
 from szcore.auth import Role, issue_token
 from szcore.bus import stream_name
 from szcore.db import create_engine
-from szcore.service import get_session
+from szcore.service import get_session, get_session_opener
 from szcore.settings import PROCESSES, SERVICES, get_settings
 from tests.support.databases import DatabaseFactory, admin_url, postgres_available
 from tests.support.natsserver import free_port
@@ -84,7 +85,12 @@ def asgi_client(app: FastAPI, session: AsyncSession) -> httpx.AsyncClient:
         yield session
         await session.flush()
 
+    @asynccontextmanager
+    async def shared() -> AsyncIterator[AsyncSession]:
+        yield session
+
     app.dependency_overrides[get_session] = override
+    app.dependency_overrides[get_session_opener] = lambda: shared
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test")
 
 

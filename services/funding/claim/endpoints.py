@@ -59,7 +59,7 @@ from szcore.auth import CurrentPrincipal, Principal, Role
 from szcore.combining import Combiner
 from szcore.errors import FieldError, ProblemError, bad_request
 from szcore.readaudit import record_reads
-from szcore.service import DbSession
+from szcore.service import DbSession, OpenSession
 from szcore.settings import get_settings
 
 router = APIRouter(tags=["claim"])
@@ -187,11 +187,14 @@ async def audit_claim(
     summary="Approve: commit the amount on the funding sources (city; idempotent)",
 )
 async def approve_claim(
-    claim_id: str, session: DbSession, principal: CurrentPrincipal, idempotency_key: IdempotencyKey = None
+    claim_id: str,
+    open_session: OpenSession,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
 ) -> ClaimDetail:
     key = check_caller(principal, (Role.city_admin,), idempotency_key)
     # The stored JSON is the answer (first time and on retries): not validated and serialised once more.
-    answer = await _APPROVALS.submit(session, _ApprovalAsk(principal, claim_id, key))
+    answer = await _APPROVALS.submit(open_session, _ApprovalAsk(principal, claim_id, key))
     return Response(answer, media_type="application/json")  # type: ignore[return-value]
 
 
