@@ -19,10 +19,9 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from szcore.auth import Role
-from szcore.service import get_session
 from tests.access.rest_design import DESIGN, OWN, SCOPES
 from tests.access.routes import APPS, cases, operations
-from tests.support.fixtures import Tokens, rolled_back_session
+from tests.support.fixtures import Tokens, override_sessions, rolled_back_session
 
 REFUSALS = {403, 404}
 
@@ -39,7 +38,7 @@ def savepoint_client(app: FastAPI, session: AsyncSession) -> httpx.AsyncClient:
             if nested.is_active:
                 await nested.rollback()
 
-    app.dependency_overrides[get_session] = override
+    override_sessions(app, override)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test")
 
 

@@ -54,24 +54,34 @@ async def committed(engine: AsyncEngine) -> list[str]:
 
 
 def requests(
-    engine: AsyncEngine, combiner: Combiner[str, str], items: Sequence[str]
+    engine: AsyncEngine, combiner: Combiner[str, str], items: Sequence[str], opened: list[str] | None = None
 ) -> list["asyncio.Task[str]"]:
+    """`opened` gets the item of each request that opened a session."""
     sessions = async_sessionmaker(engine, expire_on_commit=False)
 
     async def request(item: str) -> str:
-        return await combiner.submit(sessions, item)
+        def open_session() -> AsyncSession:
+            if opened is not None:
+                opened.append(item)
+            return sessions()
+
+        return await combiner.submit(open_session, item)
 
     return [asyncio.create_task(request(item)) for item in items]
 
 
 async def held_first(
-    engine: AsyncEngine, decider: Decider, combiner: Combiner[str, str], items: Sequence[str]
+    engine: AsyncEngine,
+    decider: Decider,
+    combiner: Combiner[str, str],
+    items: Sequence[str],
+    opened: list[str] | None = None,
 ) -> list["asyncio.Task[str]"]:
     """The first item's batch held open while the others queue behind it."""
     decider.hold = release = asyncio.Event()
-    first = requests(engine, combiner, items[:1])
+    first = requests(engine, combiner, items[:1], opened)
     await decider.holding.wait()
-    rest = requests(engine, combiner, items[1:])
+    rest = requests(engine, combiner, items[1:], opened)
     await asyncio.sleep(0.01)  # the rest reach the queue
     release.set()
     return first + rest
@@ -86,10 +96,12 @@ class TestBatches:
         decider = Decider()
         sizes: list[int] = []
         combiner = Combiner(decider, key=lambda item: item, most=lambda: 64, observe=sizes.append)
-        tasks = await held_first(engine, decider, combiner, ["a", "b", "c", "d"])
+        opened: list[str] = []
+        tasks = await held_first(engine, decider, combiner, ["a", "b", "c", "d"], opened)
         assert await asyncio.gather(*tasks) == ["a!", "b!", "c!", "d!"]
         assert decider.batches == [["a"], ["b", "c", "d"]]
         assert sizes == [1, 3]
+        assert opened == ["a", "b"]  # the leaders; the others were answered in b's transaction
         assert await committed(engine) == ["a", "b", "c", "d"]
 
     async def test_a_batch_holds_at_most_the_limit(self, engine: AsyncEngine) -> None:

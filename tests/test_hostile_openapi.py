@@ -31,8 +31,7 @@ from services.assessment.app import create_app as assessment_app
 from services.enrollment.app import create_app as enrollment_app
 from services.funding.app import create_app as funding_app
 from services.matching.app import create_app as matching_app
-from szcore.service import get_session
-from tests.support.fixtures import Tokens, rolled_back_session
+from tests.support.fixtures import Tokens, override_sessions, rolled_back_session
 
 EXAMPLES = int(os.environ.get("SZ_HOSTILE_EXAMPLES", "2"))
 ALL_ROLES = os.environ.get("SZ_HOSTILE_ALL_ROLES") == "1"
@@ -91,7 +90,7 @@ def savepoint_client(app: FastAPI, session: AsyncSession) -> httpx.AsyncClient:
             if nested.is_active:
                 await nested.commit()
 
-    app.dependency_overrides[get_session] = override
+    override_sessions(app, override)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test")
 
 

@@ -21,8 +21,8 @@ import szcore.auth
 from gateway.app import create_app as gateway_app
 from services.funding.app import create_app as funding_app
 from szcore.auth import InvalidToken, TokenLifetimeTooLong, issue_token, verify_token
-from szcore.service import get_session
 from szcore.settings import Environment, Settings
+from tests.support.fixtures import override_sessions
 
 DEV_SECRET = "shuzhuan-dev-secret-change-me-in-production-0123"
 
@@ -193,7 +193,7 @@ class TestServiceRefusesOverHttp:
         async def no_session() -> AsyncIterator[None]:
             yield None  # never reached by a refused token
 
-        app.dependency_overrides[get_session] = no_session
+        override_sessions(app, no_session)
         client = TestClient(app)  # no lifespan: the token is refused before a session is needed
 
         def get(token: str) -> httpx.Response:

@@ -3,6 +3,7 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 import nats
@@ -80,17 +81,19 @@ async def rolled_back_session(engine: AsyncEngine) -> AsyncIterator[AsyncSession
             await transaction.rollback()
 
 
+def override_sessions(app: FastAPI, sessions: Callable[[], AsyncIterator[Any]]) -> None:
+    """Requests get their session from `sessions` both ways: per request (`DbSession`) and opened by the
+    request that needs one (`OpenSession`)."""
+    app.dependency_overrides[get_session] = sessions
+    app.dependency_overrides[get_session_opener] = lambda: asynccontextmanager(sessions)
+
+
 def asgi_client(app: FastAPI, session: AsyncSession) -> httpx.AsyncClient:
     async def override() -> AsyncIterator[AsyncSession]:
         yield session
         await session.flush()
 
-    @asynccontextmanager
-    async def shared() -> AsyncIterator[AsyncSession]:
-        yield session
-
-    app.dependency_overrides[get_session] = override
-    app.dependency_overrides[get_session_opener] = lambda: shared
+    override_sessions(app, override)
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service.test")
 
 
