@@ -82,8 +82,7 @@ class Combiner(Generic[T, R]):
         else:
             queue.leading = True
         if not ask.outcome:
-            async with open_session() as session:
-                await self._lead(queue, session, ask)
+            await self._lead(queue, open_session, ask)
         (outcome,) = ask.outcome
         if isinstance(outcome, BaseException):
             raise outcome
@@ -96,17 +95,24 @@ class Combiner(Generic[T, R]):
             # Its turn to lead had come: pass it on.
             self._hand_on(queue)
 
-    async def _lead(self, queue: _Queue[T], session: AsyncSession, mine: _Ask[T]) -> None:
+    async def _lead(self, queue: _Queue[T], open_session: SessionOpener, mine: _Ask[T]) -> None:
+        # Opened inside the hand-on's reach: a session that fails to open must not leave the queue leaderless.
         try:
-            while not mine.outcome:
-                batch = self._take(queue)
-                try:
-                    await self._run(session, batch)
-                except BaseException:
-                    # Cancelled before its commit: nothing of the batch stands; the next leader decides it.
-                    queue.waiting.extendleft(reversed([a for a in batch if not a.outcome and a is not mine]))
-                    raise
+            async with open_session() as session:
+                while not mine.outcome:
+                    batch = self._take(queue)
+                    try:
+                        await self._run(session, batch)
+                    except BaseException:
+                        # Cancelled before its commit: nothing of the batch stands; the next leader
+                        # decides it.
+                        queue.waiting.extendleft(
+                            reversed([a for a in batch if not a.outcome and a is not mine])
+                        )
+                        raise
         finally:
+            if mine in queue.waiting:  # failed before its own batch: it must not be handed the lead
+                queue.waiting.remove(mine)
             self._hand_on(queue)
 
     def _hand_on(self, queue: _Queue[T]) -> None:

@@ -4,6 +4,7 @@ SQLite database, whose rows show which transactions committed."""
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,29 @@ class TestOutcomes:
         assert decider.batches == [["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]
         # The failed batch's rows went with its transaction; each one decided alone stands or falls alone.
         assert await committed(engine) == ["a", "b", "c"]
+
+    async def test_a_leader_whose_session_fails_to_open_fails_alone_and_hands_on(
+        self, engine: AsyncEngine
+    ) -> None:
+        @asynccontextmanager
+        async def unreachable() -> AsyncIterator[AsyncSession]:
+            raise ConnectionError("the database is unreachable")
+            yield  # an async generator, as a session factory's context is
+
+        decider = Decider()
+        combiner = combiner_for(decider)
+        decider.hold = release = asyncio.Event()
+        (first,) = requests(engine, combiner, ["a"])
+        await decider.holding.wait()
+        failing = asyncio.create_task(combiner.submit(unreachable, "b"))
+        (last,) = requests(engine, combiner, ["c"])
+        await asyncio.sleep(0.01)
+        release.set()  # then b is handed the lead, fails to open its session, and hands it on to c
+        assert await first == "a!"
+        with pytest.raises(ConnectionError):
+            await failing
+        assert await asyncio.wait_for(last, 10) == "c!"
+        assert decider.batches == [["a"], ["c"]]
 
 
 class TestCancellation:
